@@ -1,0 +1,61 @@
+import { redactCredentials } from './redact.js';
+
+/** The stable error codes cacheorm uses. Match on `error.code`, never on the message text. */
+export type CacheOrmErrorCode =
+  | 'E_ENTITY_DEFINITION'
+  | 'E_VALIDATION'
+  | 'E_INVALID_KEY'
+  | 'E_DECODE'
+  | 'E_STORE'
+  | 'E_STORE_UNAVAILABLE'
+  | 'E_CONFIG';
+
+/** Context fields every cacheorm error may carry. */
+export interface CacheOrmErrorContext {
+  /** Entity name, when the error concerns one entity. */
+  entity?: string;
+  /** Repository or store operation (`save`, `get`, `SET`, ...). */
+  operation?: string;
+  /** The Redis key concerned, when there is exactly one. */
+  key?: string;
+}
+
+/**
+ * Base class of every error cacheorm throws or emits.
+ *
+ * Each subclass has a stable `code`, the context it knows (`entity`, `operation`, `key`) and the
+ * underlying `cause`. Messages are full sentences that say what to do; they never contain credentials.
+ *
+ * @example
+ * try {
+ *   await repo.save(session);
+ * } catch (err) {
+ *   if (err instanceof CacheOrmError && err.code === 'E_VALIDATION') {
+ *     // bad input: report it to the caller
+ *   }
+ * }
+ */
+export class CacheOrmError extends Error {
+  /** Stable machine-readable code. */
+  readonly code: CacheOrmErrorCode;
+  /** Entity name, when known. */
+  readonly entity?: string;
+  /** Operation that failed, when known. */
+  readonly operation?: string;
+  /** Redis key concerned, when known. */
+  readonly key?: string;
+
+  constructor(
+    code: CacheOrmErrorCode,
+    message: string,
+    context: CacheOrmErrorContext = {},
+    options: { cause?: unknown } = {},
+  ) {
+    super(redactCredentials(message), options.cause === undefined ? undefined : { cause: options.cause });
+    this.name = new.target.name;
+    this.code = code;
+    if (context.entity !== undefined) this.entity = context.entity;
+    if (context.operation !== undefined) this.operation = context.operation;
+    if (context.key !== undefined) this.key = context.key;
+  }
+}

@@ -1,0 +1,11 @@
+export { CacheOrmError, type CacheOrmErrorCode, type CacheOrmErrorContext } from './base.js';
+export {
+  ConfigError,
+  DecodeError,
+  EntityDefinitionError,
+  InvalidKeyError,
+  StoreError,
+  StoreUnavailableError,
+  ValidationError,
+} from './errors.js';
+export { redactCredentials } from './redact.js';

@@ -1,0 +1,87 @@
+/**
+ * The storage contract behind every repository.
+ *
+ * A `Store` is a small, string-keyed, string-valued key-value interface with millisecond TTLs and Redis
+ * semantics. cacheorm ships {@link RedisStore} (standalone Redis, later Redis Cluster) and
+ * {@link MemoryStore} (embedded); you can write your own (e.g. over another client) by implementing
+ * this interface. One contract test suite (`test/store/contract.ts`) checks every store the same way.
+ *
+ * Rules every implementation follows:
+ * - TTLs are milliseconds. A key past its TTL is gone for every method, at once.
+ * - Multi-key methods (`mget`, `write`, `unlink`) take keys that may live on different shards: a
+ *   sharded store groups them itself (by hash slot for Redis Cluster) and answers in input order.
+ * - `scan` walks every shard and yields batches of keys matching a Redis glob (`*`, `?`, `[...]`,
+ *   `\` escapes). A key may be yielded twice; callers de-duplicate. Keys present for the whole scan are
+ *   yielded at least once.
+ * - Failures are thrown as {@link StoreError} (the store refused a command: OOM, wrong type, ...) or
+ *   {@link StoreUnavailableError} (the store cannot be reached). Anything else thrown is wrapped in a
+ *   `StoreError` by the repository.
+ *
+ * @example
+ * class LoggingStore implements Store {
+ *   constructor(private readonly inner: Store) {}
+ *   readonly kind = 'logging';
+ *   get(key: string) { console.log('GET', key); return this.inner.get(key); }
+ *   // ... delegate the other methods
+ * }
+ */
+export interface Store {
+  /** Short name for messages and stats (`redis`, `memory`, ...). */
+  readonly kind: string;
+
+  /** The value at `key`, or `null` when absent or expired. */
+  get(key: string): Promise<string | null>;
+
+  /** The values at `keys`, in input order, `null` for absent ones. Sharded stores group by slot. */
+  mget(keys: readonly string[]): Promise<(string | null)[]>;
+
+  /**
+   * Applies `ops` and answers, per op in input order, whether it was applied (`false`: an `NX` op found
+   * the key, or an `XX` op did not). A batch is applied atomically where the store can (standalone
+   * Redis: one `MULTI`/`EXEC`; memory: synchronously), so a refused batch (e.g. OOM) writes nothing.
+   */
+  write(ops: readonly WriteOp[]): Promise<boolean[]>;
+
+  /** Removes `keys` (Redis `UNLINK`) and answers how many existed. */
+  unlink(keys: readonly string[]): Promise<number>;
+
+  /** Whether `key` exists (and has not expired). */
+  exists(key: string): Promise<boolean>;
+
+  /** Remaining TTL in ms; `-1` when the key has no expiry, `-2` when it does not exist (Redis `PTTL`). */
+  pttl(key: string): Promise<number>;
+
+  /**
+   * Sets the remaining TTL of an existing key to `ttlMs` (Redis `PEXPIRE`), or removes its expiry when
+   * `ttlMs` is `null` (Redis `PERSIST`). Answers whether the key existed.
+   */
+  expire(key: string, ttlMs: number | null): Promise<boolean>;
+
+  /**
+   * Yields batches of keys matching the Redis glob `match` (`SCAN cursor MATCH match COUNT count`), on
+   * every shard. Batches can be empty-free but may repeat keys; callers de-duplicate.
+   */
+  scan(match: string, options?: ScanOptions): AsyncIterable<string[]>;
+
+  /** Releases what the store created (connections, timers). Never closes a client it was given. */
+  close(): Promise<void>;
+}
+
+/** One write of {@link Store.write}: Redis `SET key value [PX ttl | KEEPTTL] [NX | XX]`. */
+export interface WriteOp {
+  key: string;
+  value: string;
+  /**
+   * Expiry: a positive number of milliseconds (`PX`), `null` for no expiry, or `'keep'` to keep the
+   * current TTL (`KEEPTTL`, only meaningful with `mode: 'XX'`).
+   */
+  ttl: number | null | 'keep';
+  /** `NX`: only if absent. `XX`: only if present. Omitted: always. */
+  mode?: 'NX' | 'XX';
+}
+
+/** Options of {@link Store.scan}. */
+export interface ScanOptions {
+  /** The `COUNT` hint per SCAN call (default 1000). */
+  count?: number;
+}
