@@ -59,3 +59,15 @@ export class CacheOrmError extends Error {
     if (context.key !== undefined) this.key = context.key;
   }
 }
+
+/**
+ * Fills the context fields an error does not have yet (a store's error learns its entity from the
+ * repository that made the call). Returns the same error. @internal
+ */
+export function withContext<T extends CacheOrmError>(error: T, context: CacheOrmErrorContext): T {
+  const target = error as { -readonly [P in keyof CacheOrmErrorContext]: CacheOrmErrorContext[P] };
+  if (error.entity === undefined && context.entity !== undefined) target.entity = context.entity;
+  if (error.operation === undefined && context.operation !== undefined) target.operation = context.operation;
+  if (error.key === undefined && context.key !== undefined) target.key = context.key;
+  return error;
+}

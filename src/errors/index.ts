@@ -1,4 +1,4 @@
-export { CacheOrmError, type CacheOrmErrorCode, type CacheOrmErrorContext } from './base.js';
+export { CacheOrmError, withContext, type CacheOrmErrorCode, type CacheOrmErrorContext } from './base.js';
 export {
   ConfigError,
   DecodeError,

@@ -45,6 +45,13 @@ export interface Store {
   /** Removes `keys` (Redis `UNLINK`) and answers how many existed. */
   unlink(keys: readonly string[]): Promise<number>;
 
+  /**
+   * Removes `key` only if it currently holds exactly `value`, atomically (compare-and-delete), and
+   * answers whether it removed it. The repository uses it to drop an entry it found invalid without
+   * clobbering a valid value written in the meantime.
+   */
+  deleteIfEquals(key: string, value: string): Promise<boolean>;
+
   /** Whether `key` exists (and has not expired). */
   exists(key: string): Promise<boolean>;
 
@@ -67,7 +74,13 @@ export interface Store {
   close(): Promise<void>;
 }
 
-/** One write of {@link Store.write}: Redis `SET key value [PX ttl | KEEPTTL] [NX | XX]`. */
+/**
+ * One write of {@link Store.write}: Redis `SET key value [PX ttl | KEEPTTL] [NX | XX]`.
+ *
+ * @example
+ * const op: WriteOp = { key: 'cache:session:acme:42', value: '{"json":1}', ttl: 30_000, mode: 'NX' };
+ * const [inserted] = await store.write([op]); // false when the key already existed
+ */
 export interface WriteOp {
   key: string;
   value: string;
@@ -80,7 +93,12 @@ export interface WriteOp {
   mode?: 'NX' | 'XX';
 }
 
-/** Options of {@link Store.scan}. */
+/**
+ * Options of {@link Store.scan}.
+ *
+ * @example
+ * for await (const keys of store.scan('cache:session:acme:*', { count: 500 })) console.log(keys.length);
+ */
 export interface ScanOptions {
   /** The `COUNT` hint per SCAN call (default 1000). */
   count?: number;

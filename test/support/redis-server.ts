@@ -52,7 +52,7 @@ async function waitForPort(port: number, child: ChildProcess, timeoutMs: number)
       });
       sock.once('data', (d) => {
         sock.destroy();
-        resolve(d.toString().startsWith('+PONG'));
+        resolve(/^(\+PONG|-NOAUTH)/.test(d.toString())); // a --requirepass server answers NOAUTH: it is up
       });
       sock.once('error', () => {
         sock.destroy();

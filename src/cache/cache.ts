@@ -1,0 +1,163 @@
+/** `Cache`: the root object that owns the store, the repositories, the events and the counters. */
+import type { z } from 'zod';
+import type { EntityClass, EntityDefinition, DeclaredKeyOf } from '../entity/index.js';
+import { EntityDefinitionError, StoreUnavailableError } from '../errors/index.js';
+import { getEntityMetadata } from '../entity/index.js';
+import type { RepositoryContext, WriteMode } from '../repository/context.js';
+import { Repository } from '../repository/repository.js';
+import type { Store } from '../store/store.js';
+import { CacheEvents, type CacheEventMap } from './events.js';
+import { StatsCounter, type CacheStats } from './stats.js';
+
+/** Settings a {@link Cache} runs with, resolved by `createCache`. @internal */
+export interface CacheSettings {
+  readonly prefix: string;
+  readonly strict: boolean;
+  readonly writes: WriteMode;
+  /** Whether `close()` closes the store (true when `createCache` created it). */
+  readonly ownsStore: boolean;
+}
+
+/**
+ * A cache: one store, one key prefix, the repositories of its entities, its events and counters.
+ * Create it with {@link createCache}; close it with `close()` when the application stops.
+ *
+ * @example
+ * const cache = createCache({ redis: process.env.REDIS_URL, prefix: 'app' });
+ * const sessions = cache.getRepository(Session);
+ * cache.on('error', (err) => log.error(err));
+ * // ...
+ * await cache.close();
+ */
+export class Cache {
+  /** The store this cache reads and writes. */
+  readonly store: Store;
+  /** The key prefix, the first segment of every key. */
+  readonly prefix: string;
+  private readonly settings: CacheSettings;
+  private readonly events = new CacheEvents();
+  private readonly counters = new StatsCounter();
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any
+  private readonly repositories = new Map<object, Repository<any, any>>();
+  private readonly entityByName = new Map<string, object>();
+  private readonly background = new Set<Promise<unknown>>();
+  private closing: Promise<void> | undefined;
+  private readonly context: RepositoryContext;
+
+  /** @internal Use {@link createCache}. */
+  constructor(store: Store, settings: CacheSettings) {
+    this.store = store;
+    this.prefix = settings.prefix;
+    this.settings = settings;
+    this.context = {
+      store,
+      prefix: settings.prefix,
+      strict: settings.strict,
+      writes: settings.writes,
+      events: this.events,
+      stats: this.counters,
+      track: (work) => {
+        this.background.add(work);
+        void work.finally(() => this.background.delete(work));
+      },
+      assertOpen: (operation) => {
+        if (this.closing) {
+          throw new StoreUnavailableError(
+            `${operation} was called on a closed cache. Create a new cache with createCache(), or close the cache only when the application stops.`,
+            { operation },
+          );
+        }
+      },
+    };
+  }
+
+  /**
+   * The repository of an entity (a `@CacheEntity` class or a `defineEntity` result). Repositories are
+   * created once per cache and entity. Two different entities with the same name in one cache throw
+   * {@link EntityDefinitionError}, since their keys would collide.
+   *
+   * @example
+   * const sessions = cache.getRepository(Session);                         // key type from CacheKeys, if declared
+   * const typed = cache.getRepository<Session, 'tenantId' | 'id'>(Session); // or name the key fields here
+   */
+  getRepository<E, K extends keyof E>(entity: EntityDefinition<E, K, z.ZodObject>): Repository<E, K>;
+  getRepository<E, K extends keyof E = DeclaredKeyOf<E>>(entity: EntityClass<E>): Repository<E, K>;
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any
+  getRepository(entity: EntityClass | EntityDefinition<any, any, any>): Repository<unknown, never> {
+    const cached = this.repositories.get(entity);
+    if (cached) return cached;
+    const metadata = getEntityMetadata(entity);
+    const other = this.entityByName.get(metadata.name);
+    if (other !== undefined && other !== entity) {
+      throw new EntityDefinitionError(
+        `Two different entities are named "${metadata.name}" in this cache, so their keys would collide. Give each entity its own name (or use a separate cache prefix).`,
+        { entity: metadata.name },
+      );
+    }
+    const repository = new Repository<unknown, never>(metadata, this.context);
+    this.repositories.set(entity, repository);
+    this.entityByName.set(metadata.name, entity);
+    return repository;
+  }
+
+  /**
+   * Subscribes to `error` (failures no caller receives, e.g. async writes) or `invalid` (stored values
+   * that failed to decode or validate).
+   *
+   * @example
+   * cache.on('error', (err) => log.error({ code: err.code }, err.message));
+   * cache.on('invalid', ({ key, error }) => log.warn({ key }, error.message));
+   */
+  on<Ev extends keyof CacheEventMap>(event: Ev, listener: CacheEventMap[Ev]): this {
+    this.events.on(event, listener);
+    return this;
+  }
+
+  /**
+   * Removes a listener added with {@link Cache.on}.
+   *
+   * @example
+   * cache.off('error', onError);
+   */
+  off<Ev extends keyof CacheEventMap>(event: Ev, listener: CacheEventMap[Ev]): this {
+    this.events.off(event, listener);
+    return this;
+  }
+
+  /**
+   * Like {@link Cache.on}, for the next event only.
+   *
+   * @example
+   * cache.once('invalid', (e) => console.log('first invalid entry', e.key));
+   */
+  once<Ev extends keyof CacheEventMap>(event: Ev, listener: CacheEventMap[Ev]): this {
+    this.events.once(event, listener);
+    return this;
+  }
+
+  /**
+   * Counters since the cache was created: hits, misses, writes, errors, invalid entries.
+   *
+   * @example
+   * setInterval(() => metrics.gauge('cache', cache.stats()), 10_000);
+   */
+  stats(): CacheStats {
+    return this.counters.snapshot();
+  }
+
+  /**
+   * Waits for background work (async writes, invalid-entry removals), then closes the store if this
+   * cache created it (a client or store you passed in stays open). Idempotent; later calls to
+   * repositories throw {@link StoreUnavailableError}.
+   *
+   * @example
+   * process.on('SIGTERM', () => void cache.close());
+   */
+  close(): Promise<void> {
+    this.closing ??= (async () => {
+      while (this.background.size > 0) await Promise.allSettled([...this.background]);
+      if (this.settings.ownsStore) await this.store.close();
+    })();
+    return this.closing;
+  }
+}

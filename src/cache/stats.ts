@@ -1,0 +1,34 @@
+/** Counters behind `cache.stats()`. */
+
+/**
+ * A snapshot of a cache's counters since it was created.
+ *
+ * @example
+ * const { hits, misses } = cache.stats();
+ * const hitRate = hits / Math.max(1, hits + misses);
+ */
+export interface CacheStats {
+  /** Reads (per key) that found a valid entry. */
+  hits: number;
+  /** Reads (per key) that found nothing, or an invalid entry. */
+  misses: number;
+  /** Entries written (per key, counted once Redis acknowledged them; an `insert`/`update` that changed nothing is not counted). */
+  writes: number;
+  /** Store failures: thrown to a caller or emitted as `error` events. */
+  errors: number;
+  /** Stored values that failed to decode or validate (also counted as misses). */
+  invalid: number;
+}
+
+/** Mutable counters shared by a cache's repositories. @internal */
+export class StatsCounter implements CacheStats {
+  hits = 0;
+  misses = 0;
+  writes = 0;
+  errors = 0;
+  invalid = 0;
+
+  snapshot(): CacheStats {
+    return { hits: this.hits, misses: this.misses, writes: this.writes, errors: this.errors, invalid: this.invalid };
+  }
+}

@@ -1,0 +1,1 @@
+export { EntityCodec, formatIssues, type DecodeResult } from './entity-codec.js';

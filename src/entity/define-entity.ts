@@ -1,0 +1,66 @@
+/** `defineEntity`: the decorator-free way to declare an entity, with types inferred from zod. */
+import { z } from 'zod';
+import { EntityDefinitionError } from '../errors/index.js';
+import { buildEntityMetadata, registerEntity } from './metadata.js';
+import type { Ttl } from './ttl.js';
+import type { EntityDefinition } from './types.js';
+
+/** The options of {@link defineEntity}. */
+export interface DefineEntityOptions<S extends z.ZodObject, K extends readonly (keyof z.output<S> & string)[]> {
+  /** Entity name, the second segment of every key. */
+  name: string;
+  /** Key fields, in key order; each must be a required string, number, bigint or boolean field. */
+  key: K;
+  /** The entity's zod object schema. */
+  schema: S;
+  /** Time to live: ms, `'30s'`, `'5m'`, `'1h'`, `'7d'`..., or `'never'`. */
+  ttl: Ttl;
+  /** Schema version, written as `v<version>` into every key. */
+  version?: number;
+}
+
+/**
+ * Declares an entity from a zod object schema. Types are inferred: the repository's entity type is the
+ * schema's output and its key type is exactly the listed key fields.
+ *
+ * @example
+ * const Session = defineEntity({
+ *   name: 'session',
+ *   key: ['tenantId', 'id'],
+ *   schema: z.object({ tenantId: z.string(), id: z.uuid(), email: z.email(), lastSeen: z.date() }),
+ *   ttl: '30m',
+ * });
+ * const sessions = cache.getRepository(Session); // Repository<{ tenantId: string; ... }, 'tenantId' | 'id'>
+ */
+export function defineEntity<
+  S extends z.ZodObject,
+  const K extends readonly [keyof z.output<S> & string, ...(keyof z.output<S> & string)[]],
+>(options: DefineEntityOptions<S, K>): EntityDefinition<z.output<S>, K[number], S> {
+  const schema: unknown = options?.schema;
+  if (!(schema instanceof z.ZodObject)) {
+    throw new EntityDefinitionError(
+      `defineEntity(${JSON.stringify(options?.name)}) needs schema: z.object({...}) describing every field.`,
+      typeof options?.name === 'string' ? { entity: options.name } : {},
+    );
+  }
+  const key: unknown = options.key;
+  if (!Array.isArray(key) || key.some((k) => typeof k !== 'string')) {
+    throw new EntityDefinitionError(
+      `defineEntity(${JSON.stringify(options.name)}) needs key: an array of field names, e.g. key: ['tenantId', 'id'].`,
+      typeof options.name === 'string' ? { entity: options.name } : {},
+    );
+  }
+  const metadata = buildEntityMetadata({
+    options,
+    keyNames: key as string[],
+    schema,
+    what: 'defineEntity',
+  });
+  const definition: EntityDefinition<z.output<S>, K[number], S> = Object.freeze({
+    name: metadata.name,
+    key: Object.freeze([...options.key]) as readonly K[number][],
+    schema: options.schema,
+  });
+  registerEntity(definition, metadata);
+  return definition;
+}

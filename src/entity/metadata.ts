@@ -1,0 +1,130 @@
+/** The runtime description of an entity, built once from decorators or `defineEntity`. */
+import { z } from 'zod';
+import { EntityDefinitionError } from '../errors/index.js';
+import { ENTITY_NAME_RULE } from '../keys/index.js';
+import { keyKindOf, schemaTypeName, type KeyKind } from './key-kind.js';
+import { parseTtl, type Ttl } from './ttl.js';
+
+
+/** How `find` looks entities up. Only `'scan'` is available in this version. */
+export type FindStrategy = 'scan';
+
+/** Options shared by `@CacheEntity` and `defineEntity`. */
+export interface EntityOptions {
+  /** Entity name, the second segment of every key: letters, digits, `_`, `.`, `-`, starting with a letter. */
+  name: string;
+  /** Time to live of every entry: ms, `'30s'`, `'5m'`, `'1h'`, `'7d'`..., or `'never'`. Required. */
+  ttl: Ttl;
+  /** Schema version: puts `v<version>` into every key, so a schema change orphans (and lets expire) old entries. */
+  version?: number;
+}
+
+/** One key field: its name, zod schema and how it is written into the key. */
+export interface KeyFieldMetadata {
+  readonly name: string;
+  readonly kind: KeyKind;
+  readonly schema: z.ZodType;
+}
+
+/** Everything cacheorm knows about an entity at run time. */
+export interface EntityMetadata {
+  readonly name: string;
+  /** TTL in ms, `null` for `'never'`. */
+  readonly ttlMs: number | null;
+  readonly version: number | undefined;
+  /** Key fields in key order. */
+  readonly keyFields: readonly KeyFieldMetadata[];
+  /** The zod object schema of the whole entity (key fields included). */
+  readonly schema: z.ZodObject;
+  /** The decorated class, whose instances `get` returns; `undefined` for `defineEntity` entities. */
+  readonly target: (abstract new (...args: never[]) => unknown) | undefined;
+}
+
+function fail(entity: string, message: string): never {
+  throw new EntityDefinitionError(message, { entity });
+}
+
+/**
+ * Validates an entity declaration and builds its metadata. Throws {@link EntityDefinitionError} with a
+ * message that says how to fix the declaration.
+ */
+export function buildEntityMetadata(input: {
+  options: EntityOptions;
+  keyNames: readonly string[];
+  schema: z.ZodObject;
+  target?: abstract new (...args: never[]) => unknown;
+  what: string;
+}): EntityMetadata {
+  const { options, keyNames, schema, what } = input;
+  if (options === null || typeof options !== 'object') {
+    throw new EntityDefinitionError(`${what} needs an options object: { name: 'session', ttl: '30m' }.`);
+  }
+  const name = options.name;
+  if (typeof name !== 'string' || !ENTITY_NAME_RULE.test(name)) {
+    throw new EntityDefinitionError(
+      `${what} has the invalid name ${JSON.stringify(name)}. Use a letter followed by letters, digits, '_', '.' or '-' (at most 100 characters), e.g. 'session'.`,
+    );
+  }
+  if (options.ttl === undefined) {
+    fail(name, `Entity "${name}" has no TTL. Every cache entry must expire: set ttl (e.g. ttl: '30m'), or ttl: 'never' to keep entries until deleted.`);
+  }
+  const ttl = parseTtl(options.ttl);
+  if ('error' in ttl) fail(name, `Entity "${name}": ${ttl.error}`);
+  const version = options.version;
+  if (version !== undefined && !(Number.isSafeInteger(version) && version > 0)) {
+    fail(name, `Entity "${name}" has the invalid version ${String(version)}. Use a positive integer (1, 2, ...).`);
+  }
+  if (keyNames.length === 0) {
+    fail(name, `Entity "${name}" has no key field. Mark the fields that identify an entry with @Key(schema), or list them in defineEntity's key option.`);
+  }
+  const shape = schema.shape as Record<string, z.ZodType>;
+  const seen = new Set<string>();
+  const keyFields = keyNames.map((field): KeyFieldMetadata => {
+    if (seen.has(field)) fail(name, `Entity "${name}" lists key field "${field}" twice. List each key field once.`);
+    seen.add(field);
+    const fieldSchema = shape[field];
+    if (!fieldSchema) {
+      fail(name, `Entity "${name}" names "${field}" as a key field, but the schema has no such field. Add it to the schema or remove it from the key.`);
+    }
+    const kind = keyKindOf(fieldSchema);
+    if (!kind) {
+      fail(
+        name,
+        `Key field "${field}" of entity "${name}" has a ${schemaTypeName(fieldSchema)} schema. Key fields must be required strings, numbers, bigints or booleans (z.string(), z.uuid(), z.int(), z.enum([...]), ...); move other values to a @Field.`,
+      );
+    }
+    return { name: field, kind, schema: fieldSchema };
+  });
+  return Object.freeze({
+    name,
+    ttlMs: ttl.ms,
+    version,
+    keyFields: Object.freeze(keyFields),
+    schema,
+    target: input.target,
+  });
+}
+
+const registry = new WeakMap<object, EntityMetadata>();
+
+/** Attaches metadata to an entity class or definition object. @internal */
+export function registerEntity(target: object, metadata: EntityMetadata): void {
+  registry.set(target, metadata);
+}
+
+/** The metadata of a decorated class or a `defineEntity` result; `undefined` when it is neither. */
+export function findEntityMetadata(target: unknown): EntityMetadata | undefined {
+  return (typeof target === 'function' || (typeof target === 'object' && target !== null))
+    ? registry.get(target)
+    : undefined;
+}
+
+/** Like {@link findEntityMetadata}, but throws an {@link EntityDefinitionError} that says what to do. */
+export function getEntityMetadata(target: unknown): EntityMetadata {
+  const meta = findEntityMetadata(target);
+  if (meta) return meta;
+  const label = typeof target === 'function' ? `class ${target.name || '(anonymous)'}` : String(target);
+  throw new EntityDefinitionError(
+    `${label} is not a cache entity. Decorate the class with @CacheEntity({ name, ttl }) and its fields with @Key/@Field, or create the entity with defineEntity({...}).`,
+  );
+}

@@ -1,0 +1,58 @@
+/**
+ * cacheorm: typed, ORM-style cache repositories on Redis.
+ *
+ * @example
+ * import 'reflect-metadata';
+ * import { z } from 'zod';
+ * import { CacheEntity, Key, Field, createCache } from 'cacheorm';
+ *
+ * @CacheEntity({ name: 'session', ttl: '30m' })
+ * class Session {
+ *   @Key(z.string()) tenantId!: string;
+ *   @Key(z.uuid()) id!: string;
+ *   @Field(z.email()) email!: string;
+ * }
+ *
+ * const cache = createCache({ redis: process.env.REDIS_URL, prefix: 'app' });
+ * await cache.getRepository(Session).save({ tenantId: 'acme', id: crypto.randomUUID(), email: 'a@acme.test' });
+ *
+ * @packageDocumentation
+ */
+export { Cache, createCache, type CacheEventMap, type CacheOptions, type CacheStats, type InvalidEntryEvent } from './cache/index.js';
+export {
+  CacheEntity,
+  CacheKeys,
+  defineEntity,
+  Field,
+  getEntityMetadata,
+  Key,
+  type DeclaredKeyOf,
+  type DefineEntityOptions,
+  type EntityClass,
+  type EntityClassDecorator,
+  type EntityData,
+  type EntityDefinition,
+  type EntityFieldDecorator,
+  type EntityKey,
+  type EntityMetadata,
+  type EntityOf,
+  type EntityOptions,
+  type EntityTarget,
+  type KeyFieldMetadata,
+  type KeyKind,
+  type Ttl,
+} from './entity/index.js';
+export {
+  CacheOrmError,
+  ConfigError,
+  DecodeError,
+  EntityDefinitionError,
+  InvalidKeyError,
+  StoreError,
+  StoreUnavailableError,
+  ValidationError,
+  type CacheOrmErrorCode,
+  type CacheOrmErrorContext,
+} from './errors/index.js';
+export { Repository, type Loader, type WriteMode, type WriteOptions } from './repository/index.js';
+export { MemoryStore, RedisStore, type MemoryStoreOptions, type ScanOptions, type Store, type WriteOp } from './store/index.js';

@@ -1,0 +1,327 @@
+/**
+ * KeyCodec: an entity's key fields ⇄ its Redis keys.
+ *
+ * Layout: `<prefix>:<entity>[:v<version>]:<part 1>:...:<part N>`. The layout lives in one place, the
+ * `glue` strings computed by {@link KeyCodec}'s constructor: a key is
+ * `glue[0] + part1 + glue[1] + ... + partN + glue[N]`. A future hash-tag option only changes the glue
+ * (e.g. `['cache:session:{', '}:', '']` for `cache:session:{acme}:<id>`), since parts never contain
+ * `:`, `{` or `}`.
+ */
+import type { z } from 'zod';
+import { ConfigError, EntityDefinitionError, InvalidKeyError } from '../errors/index.js';
+import {
+  decodePart,
+  type KeyScalar,
+  type KeyScalarKind,
+  loneSurrogateMessage,
+  scalarToText,
+  textToScalar,
+  tryEncodePart,
+} from './part.js';
+
+/**
+ * One key field: its name, its scalar kind and an optional zod validator.
+ *
+ * @example
+ * const id: KeyFieldSpec = { name: 'id', kind: 'string', schema: z.uuid() };
+ */
+export interface KeyFieldSpec {
+  /** Property name of the field on the entity and on key objects. */
+  name: string;
+  /** How the value is written into the key part. */
+  kind: KeyScalarKind;
+  /**
+   * Optional validator, applied to values given to `encode`/`encodeLiteral` and to values decoded by
+   * `decode`. Used as a validator only: its output (transforms, defaults) is ignored.
+   */
+  schema?: z.ZodType;
+}
+
+/**
+ * Options of {@link KeyCodec}.
+ *
+ * @example
+ * const options: KeyCodecOptions = {
+ *   prefix: 'myapp:cache',
+ *   entity: 'session',
+ *   version: 2, // keys look like 'myapp:cache:session:v2:<tenantId>:<id>'
+ *   fields: [{ name: 'tenantId', kind: 'string' }, { name: 'id', kind: 'string' }],
+ * };
+ */
+export interface KeyCodecOptions {
+  /** Key prefix: one or more `:`-separated segments of `[A-Za-z0-9._~-]`, e.g. `cache` or `myapp:cache`. */
+  prefix: string;
+  /** Entity name: a letter, then up to 99 letters, digits, `_`, `.` or `-`. */
+  entity: string;
+  /** Schema version: a positive safe integer; puts `v<version>` after the entity name. */
+  version?: number;
+  /** The key fields, in key order (at least one). */
+  fields: readonly KeyFieldSpec[];
+}
+
+const PREFIX_RULE = /^[A-Za-z0-9._~-]+(?::[A-Za-z0-9._~-]+)*$/;
+/** Entity names: a letter, then letters, digits, `_`, `.` or `-`; at most 100 characters. */
+export const ENTITY_NAME_RULE = /^[A-Za-z][A-Za-z0-9_.-]{0,99}$/;
+const ENTITY_RULE = ENTITY_NAME_RULE;
+
+/**
+ * Throws {@link ConfigError} unless `prefix` is one or more `:`-separated segments of letters, digits,
+ * `.`, `_`, `~` or `-` (so it can never widen a SCAN pattern).
+ *
+ * @example
+ * assertPrefix('myapp:cache'); // ok
+ * assertPrefix('my app');      // ConfigError
+ */
+export function assertPrefix(prefix: unknown): asserts prefix is string {
+  if (typeof prefix !== 'string' || !PREFIX_RULE.test(prefix)) {
+    throw new ConfigError(
+      `The prefix ${JSON.stringify(prefix)} is not valid. Use one or more segments of letters, digits, ` +
+        '".", "_", "~" or "-", separated by ":" (for example "cache" or "myapp:cache").',
+    );
+  }
+}
+const KINDS: ReadonlySet<string> = new Set(['string', 'number', 'bigint', 'boolean']);
+
+/**
+ * Turns key-field values into Redis keys and Redis keys back into key-field values.
+ *
+ * @example
+ * const codec = new KeyCodec({
+ *   prefix: 'cache',
+ *   entity: 'session',
+ *   fields: [{ name: 'tenantId', kind: 'string' }, { name: 'id', kind: 'string' }],
+ * });
+ * codec.encode({ tenantId: 'acme', id: 'a:1' }); // 'cache:session:acme:a%3A1'
+ * codec.decode('cache:session:acme:a%3A1');       // { tenantId: 'acme', id: 'a:1' }
+ * codec.decode('cache:user:acme:x');              // undefined
+ */
+export class KeyCodec {
+  /** The key prefix, as given. */
+  readonly prefix: string;
+  /** The entity name, as given. */
+  readonly entity: string;
+  /** The schema version, when one is set. */
+  readonly version: number | undefined;
+  /** Key field names, in key order. */
+  readonly fieldNames: readonly string[];
+  /** The literal start of every key of this entity, `prefix:entity[:vN]:` (use `base + '*'` to SCAN). */
+  readonly base: string;
+
+  private readonly fields: readonly KeyFieldSpec[];
+  private readonly byName: ReadonlyMap<string, KeyFieldSpec>;
+  /** `glue[i]` is written before part `i`; `glue[N]` after the last part. `glue[0] === base`. */
+  private readonly glue: readonly string[];
+  private readonly fieldList: string;
+
+  constructor(options: KeyCodecOptions) {
+    const { prefix, entity, version, fields } = options;
+    assertPrefix(prefix);
+    if (typeof entity !== 'string' || !ENTITY_RULE.test(entity)) {
+      throw new EntityDefinitionError(
+        `The entity name ${JSON.stringify(entity)} is not valid. Use 1 to 100 characters: a letter first, ` +
+          'then letters, digits, "_", "." or "-" (for example "session" or "user-profile").',
+      );
+    }
+    if (version !== undefined && !(Number.isSafeInteger(version) && version > 0)) {
+      throw new EntityDefinitionError(
+        `Entity "${entity}" has version ${String(version)}. Use a positive integer (1, 2, ...) or leave version out.`,
+        { entity },
+      );
+    }
+    if (!Array.isArray(fields) || fields.length === 0) {
+      throw new EntityDefinitionError(
+        `Entity "${entity}" has no key field. Declare at least one key field (a string, number, bigint or boolean).`,
+        { entity },
+      );
+    }
+    const seen = new Set<string>();
+    for (const field of fields as readonly KeyFieldSpec[]) {
+      const name: unknown = field?.name;
+      if (typeof name !== 'string' || name === '' || name === '__proto__') {
+        throw new EntityDefinitionError(
+          `Entity "${entity}" has a key field named ${JSON.stringify(name)}. Give every key field a non-empty ` +
+            'property name (not "__proto__").',
+          { entity },
+        );
+      }
+      if (seen.has(name)) {
+        throw new EntityDefinitionError(
+          `Entity "${entity}" lists key field "${name}" twice. List each key field once.`,
+          { entity },
+        );
+      }
+      if (!KINDS.has(field.kind)) {
+        throw new EntityDefinitionError(
+          `Key field "${name}" of entity "${entity}" has kind ${JSON.stringify(field.kind)}. ` +
+            'Use "string", "number", "bigint" or "boolean".',
+          { entity },
+        );
+      }
+      seen.add(name);
+    }
+
+    this.prefix = prefix;
+    this.entity = entity;
+    this.version = version;
+    this.fields = fields.map((f) => ({ ...f }));
+    this.byName = new Map(this.fields.map((f) => [f.name, f]));
+    this.fieldNames = this.fields.map((f) => f.name);
+    this.fieldList = this.fieldNames.join(', ');
+    this.glue = KeyCodec.layout(`${prefix}:${entity}${version === undefined ? '' : `:v${version}`}:`, this.fields.length);
+    this.base = this.glue[0]!;
+  }
+
+  /** The one place the key layout is defined: the strings written around the N parts. */
+  private static layout(base: string, count: number): string[] {
+    const glue = [base];
+    for (let i = 1; i < count; i++) glue.push(':');
+    glue.push('');
+    return glue;
+  }
+
+  /**
+   * The Redis key of the entity whose key fields are in `values`. Extra properties are ignored, so a
+   * whole entity can be passed. Throws `InvalidKeyError` when a key field is missing (`undefined` or
+   * `null`), has the wrong type, is not a finite number, holds a lone surrogate, or fails its schema.
+   *
+   * @example
+   * codec.encode({ tenantId: 'acme', id: '42', email: 'x@y.z' }); // 'cache:session:acme:42'
+   */
+  encode(values: Record<string, unknown>): string {
+    if (values === null || typeof values !== 'object') {
+      throw new InvalidKeyError(
+        `A key of entity "${this.entity}" must be an object with the key fields (${this.fieldList}), ` +
+          `got ${values === null ? 'null' : typeof values}.`,
+        { entity: this.entity },
+      );
+    }
+    const { fields, glue } = this;
+    let key = glue[0]!;
+    for (let i = 0; i < fields.length; i++) {
+      key += this.encodeField(fields[i]!, values[fields[i]!.name]) + glue[i + 1]!;
+    }
+    return key;
+  }
+
+  /**
+   * Joins already-encoded parts (or glob fragments such as `*`) in key order, e.g. for a SCAN pattern.
+   * The caller is responsible for the parts: use {@link encodeLiteral} for values.
+   *
+   * @example
+   * codec.assemble([codec.encodeLiteral('tenantId', 'acme'), '*']); // 'cache:session:acme:*'
+   */
+  assemble(parts: readonly string[]): string {
+    if (parts.length !== this.fields.length) {
+      throw new InvalidKeyError(
+        `A key of entity "${this.entity}" has ${this.fields.length} parts (${this.fieldList}), got ${parts.length}.`,
+        { entity: this.entity },
+      );
+    }
+    let key = this.glue[0]!;
+    for (let i = 0; i < parts.length; i++) key += parts[i]! + this.glue[i + 1]!;
+    return key;
+  }
+
+  /**
+   * The encoded key part of one key field's value (for building glob patterns). Throws
+   * `InvalidKeyError` for an unknown field or a value `encode` would reject.
+   *
+   * @example
+   * codec.encodeLiteral('tenantId', '*'); // '%2A' — matches only the tenant named '*'
+   */
+  encodeLiteral(field: string, value: unknown): string {
+    const spec = this.byName.get(field);
+    if (spec === undefined) {
+      throw new InvalidKeyError(
+        `Entity "${this.entity}" has no key field "${field}". Its key fields are: ${this.fieldList}.`,
+        { entity: this.entity, field },
+      );
+    }
+    return this.encodeField(spec, value);
+  }
+
+  /**
+   * The key-field values of a Redis key of this entity, or `undefined` when the key is not one: it
+   * must start with `base`, have exactly one part per key field, and every part must be canonically
+   * encoded, be the canonical text of its kind and pass the field's schema. Never throws.
+   *
+   * @example
+   * codec.decode('cache:session:acme:42');    // { tenantId: 'acme', id: '42' }
+   * codec.decode('cache:session:acme:42:x');  // undefined (wrong part count)
+   */
+  decode(redisKey: string): Record<string, KeyScalar> | undefined {
+    if (typeof redisKey !== 'string' || !redisKey.startsWith(this.base)) return undefined;
+    const { fields, glue } = this;
+    const last = fields.length - 1;
+    const tail = glue[last + 1]!;
+    if (!redisKey.endsWith(tail)) return undefined;
+    const out: Record<string, KeyScalar> = {};
+    let pos = this.base.length;
+    for (let i = 0; i <= last; i++) {
+      const field = fields[i]!;
+      const after = glue[i + 1]!;
+      const end = i < last ? redisKey.indexOf(after, pos) : redisKey.length - tail.length;
+      if (end < pos) return undefined;
+      const value = this.decodeField(field, redisKey.slice(pos, end));
+      if (value === undefined) return undefined;
+      out[field.name] = value;
+      pos = end + after.length;
+    }
+    return out;
+  }
+
+  private decodeField(field: KeyFieldSpec, part: string): KeyScalar | undefined {
+    const text = decodePart(part);
+    if (text === undefined) return undefined;
+    const value = textToScalar(field.kind, text);
+    if (value === undefined || field.schema === undefined) return value;
+    try {
+      return field.schema.safeParse(value).success ? value : undefined;
+    } catch {
+      return undefined; // a throwing refinement or an async schema: treat as not conforming
+    }
+  }
+
+  private encodeField(field: KeyFieldSpec, value: unknown): string {
+    if (value === undefined || value === null) {
+      throw new InvalidKeyError(
+        `Key of entity "${this.entity}" is missing field "${field.name}". Pass all of: ${this.fieldList}.`,
+        { entity: this.entity, field: field.name },
+      );
+    }
+    const ctx = { entity: this.entity, field: field.name };
+    const text = scalarToText(field.kind, value, ctx);
+    if (field.schema !== undefined) this.check(field, value);
+    const part = tryEncodePart(text);
+    if (part === undefined) throw new InvalidKeyError(loneSurrogateMessage(ctx), ctx);
+    return part;
+  }
+
+  private check(field: KeyFieldSpec, value: unknown): void {
+    const ctx = { entity: this.entity, field: field.name };
+    let result: ReturnType<z.ZodType['safeParse']>;
+    try {
+      result = field.schema!.safeParse(value);
+    } catch (cause) {
+      throw new InvalidKeyError(
+        `Key field "${field.name}" of entity "${this.entity}" could not be validated: ${errorText(cause)}. ` +
+          'Key field schemas must be synchronous and must not throw.',
+        ctx,
+        { cause },
+      );
+    }
+    if (!result.success) {
+      const detail = result.error.issues.map((issue) => issue.message).join('; ');
+      throw new InvalidKeyError(
+        `Key field "${field.name}" of entity "${this.entity}" is not valid: ${detail}. ` +
+          "Pass a value that matches the field's schema.",
+        ctx,
+        { cause: result.error },
+      );
+    }
+  }
+}
+
+function errorText(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}

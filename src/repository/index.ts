@@ -1,0 +1,3 @@
+export { type WriteMode } from './context.js';
+export { type WriteOptions } from './options.js';
+export { Repository, type Loader } from './repository.js';

@@ -1,0 +1,12 @@
+/**
+ * Stores: where cacheorm keeps its keys. {@link RedisStore} for Redis, {@link MemoryStore} embedded in
+ * the process, or your own implementation of {@link Store}.
+ *
+ * @example
+ * import { MemoryStore, RedisStore } from 'cacheorm';
+ * const store = process.env.REDIS_URL ? new RedisStore(process.env.REDIS_URL) : new MemoryStore();
+ */
+export type { ScanOptions, Store, WriteOp } from './store.js';
+export { RedisStore, type RedisStoreOptions } from './redis-store.js';
+export { MemoryStore, type MemoryStoreOptions } from './memory-store.js';
+export { compileGlob } from './glob.js';

@@ -1,0 +1,276 @@
+import { setImmediate as nextMacrotask } from 'node:timers/promises';
+import { ConfigError, StoreUnavailableError } from '../errors/index.js';
+import { compileGlob } from './glob.js';
+import type { ScanOptions, Store, WriteOp } from './store.js';
+import { assertExpireTtl, assertWriteOps, scanCount } from './validate.js';
+
+/**
+ * Options of {@link MemoryStore}.
+ *
+ * @example
+ * let now = 0;
+ * const store = new MemoryStore({ sweepIntervalMs: 0, now: () => now }); // manual clock, no sweep timer
+ */
+export interface MemoryStoreOptions {
+  /**
+   * How often, in ms, expired keys are swept out of memory (default 1000). `0` turns the sweep off: keys
+   * still expire on time for every method (expiry is checked on access), but an expired key nobody
+   * touches again keeps its memory until a scan walks over it.
+   */
+  sweepIntervalMs?: number;
+  /**
+   * The clock, in ms since the epoch (default `Date.now`). Tests can pass a fake clock; TTLs, `pttl` and
+   * the sweep all read it.
+   */
+  now?: () => number;
+}
+
+interface Entry {
+  value: string;
+  /** Epoch ms at which the key is gone, or `null` for no expiry. */
+  expiresAt: number | null;
+}
+
+/** Entries the sweep examines before deciding whether to go on. */
+const SWEEP_BATCH = 1000;
+/** The sweep goes on with another batch while more than this share of the last one had expired... */
+const SWEEP_AGAIN_RATIO = 0.25;
+/** ...and for at most this long per tick, so a huge store never blocks the event loop. */
+const SWEEP_BUDGET_MS = 5;
+
+/**
+ * An embedded, in-process {@link Store}: a `Map` with Redis semantics (millisecond TTLs, `NX`/`XX`,
+ * `KEEPTTL`, Redis glob `MATCH`). cacheorm uses it when no Redis is given; it is also handy in tests. Data
+ * lives in this process only and is lost on exit.
+ *
+ * Expiry is exact: every method treats a key past its TTL as absent (and removes it). Memory of expired
+ * keys nobody reads again is reclaimed by a background sweep that works like Redis' active expiry: every
+ * `sweepIntervalMs` it examines up to 1000 entries, resuming where it stopped, and goes on while more than
+ * a quarter of them had expired, for at most ~5 ms per tick. Its timer is `unref()`ed, so it never keeps
+ * the process alive; `close()` stops it.
+ *
+ * `write` is atomic: all ops are checked first, then applied in order within one synchronous step, each
+ * `NX`/`XX` seeing the ops before it (like Redis `MULTI`).
+ *
+ * @example
+ * const store = new MemoryStore();
+ * await store.write([{ key: 'cache:greeting:1', value: 'hello', ttl: 60_000 }]);
+ * await store.get('cache:greeting:1'); // 'hello'
+ * for await (const keys of store.scan('cache:greeting:*')) console.log(keys);
+ * await store.close();
+ */
+export class MemoryStore implements Store {
+  /** Always `'memory'`. */
+  readonly kind = 'memory';
+
+  readonly #data = new Map<string, Entry>();
+  readonly #now: () => number;
+  readonly #timer: NodeJS.Timeout | undefined;
+  /** Where the sweep resumes; `undefined` starts a new pass over the map. */
+  #sweepCursor: Iterator<[string, Entry]> | undefined;
+  #closed = false;
+
+  /**
+   * @param options - sweep interval and clock; see {@link MemoryStoreOptions}.
+   * @throws ConfigError when `sweepIntervalMs` is not a finite number >= 0 or `now` is not a function.
+   *
+   * @example
+   * const store = new MemoryStore({ sweepIntervalMs: 5_000 });
+   */
+  constructor(options: MemoryStoreOptions = {}) {
+    const { sweepIntervalMs = 1000, now = Date.now } = options;
+    if (typeof sweepIntervalMs !== 'number' || !Number.isFinite(sweepIntervalMs) || sweepIntervalMs < 0) {
+      throw new ConfigError(
+        `MemoryStore option sweepIntervalMs must be a finite number of milliseconds >= 0 (0 turns the sweep off), got ${String(sweepIntervalMs)}.`,
+      );
+    }
+    if (typeof now !== 'function') {
+      throw new ConfigError('MemoryStore option now must be a function answering the current time in ms.');
+    }
+    this.#now = now;
+    if (sweepIntervalMs > 0) {
+      this.#timer = setInterval(() => this.#sweep(), sweepIntervalMs);
+      this.#timer.unref();
+    }
+  }
+
+  /**
+   * Entries held in memory, including expired ones the sweep has not removed yet (they are invisible to
+   * every other method). Meant for monitoring and tests.
+   *
+   * @example
+   * if (store.size > 1_000_000) console.warn('the in-memory cache is large; consider Redis');
+   */
+  get size(): number {
+    return this.#data.size;
+  }
+
+  /** {@inheritDoc Store.get} */
+  async get(key: string): Promise<string | null> {
+    this.#assertOpen();
+    return this.#live(key, this.#now())?.value ?? null;
+  }
+
+  /** {@inheritDoc Store.mget} */
+  async mget(keys: readonly string[]): Promise<(string | null)[]> {
+    this.#assertOpen();
+    const now = this.#now();
+    return keys.map((key) => this.#live(key, now)?.value ?? null);
+  }
+
+  /** {@inheritDoc Store.write} */
+  async write(ops: readonly WriteOp[]): Promise<boolean[]> {
+    this.#assertOpen();
+    assertWriteOps(ops);
+    const now = this.#now();
+    return ops.map(({ key, value, ttl, mode }) => {
+      const current = this.#live(key, now);
+      if ((mode === 'NX' && current) || (mode === 'XX' && !current)) return false;
+      const expiresAt = ttl === 'keep' ? (current?.expiresAt ?? null) : ttl === null ? null : now + ttl;
+      this.#data.set(key, { value, expiresAt });
+      return true;
+    });
+  }
+
+  /** {@inheritDoc Store.unlink} */
+  async unlink(keys: readonly string[]): Promise<number> {
+    this.#assertOpen();
+    const now = this.#now();
+    let removed = 0;
+    for (const key of keys) {
+      if (this.#live(key, now)) {
+        this.#data.delete(key);
+        removed++;
+      }
+    }
+    return removed;
+  }
+
+  /** {@inheritDoc Store.deleteIfEquals} */
+  async deleteIfEquals(key: string, value: string): Promise<boolean> {
+    this.#assertOpen();
+    if (this.#live(key, this.#now())?.value !== value) return false;
+    return this.#data.delete(key);
+  }
+
+  /** {@inheritDoc Store.exists} */
+  async exists(key: string): Promise<boolean> {
+    this.#assertOpen();
+    return this.#live(key, this.#now()) !== undefined;
+  }
+
+  /** {@inheritDoc Store.pttl} */
+  async pttl(key: string): Promise<number> {
+    this.#assertOpen();
+    const now = this.#now();
+    const entry = this.#live(key, now);
+    if (!entry) return -2;
+    return entry.expiresAt === null ? -1 : Math.ceil(entry.expiresAt - now);
+  }
+
+  /** {@inheritDoc Store.expire} */
+  async expire(key: string, ttlMs: number | null): Promise<boolean> {
+    this.#assertOpen();
+    assertExpireTtl(key, ttlMs);
+    const now = this.#now();
+    const entry = this.#live(key, now);
+    if (!entry) return false;
+    entry.expiresAt = ttlMs === null ? null : now + ttlMs;
+    return true;
+  }
+
+  /**
+   * {@inheritDoc Store.scan}
+   *
+   * Walks the live map `count` entries per step (like Redis' `COUNT`, so a batch holds at most `count`
+   * keys), skipping expired keys, and yields to the event loop between steps. Keys present for the whole
+   * scan are yielded exactly once; keys written during the scan may or may not be.
+   */
+  async *scan(match: string, options?: ScanOptions): AsyncIterable<string[]> {
+    this.#assertOpen();
+    const count = scanCount(match, options);
+    const matches = compileGlob(match);
+    const entries = this.#data.entries();
+    for (;;) {
+      const now = this.#now();
+      const batch: string[] = [];
+      let done = false;
+      for (let seen = 0; seen < count; seen++) {
+        const next = entries.next();
+        if (next.done) {
+          done = true;
+          break;
+        }
+        const [key, entry] = next.value;
+        if (isExpired(entry, now)) this.#data.delete(key);
+        else if (matches(key)) batch.push(key);
+      }
+      if (batch.length > 0) yield batch;
+      if (done) return;
+      await nextMacrotask();
+      this.#assertOpen();
+    }
+  }
+
+  /**
+   * Stops the sweep and drops every key. Calling it again does nothing; any other method called after
+   * it throws {@link StoreUnavailableError}.
+   *
+   * @example
+   * process.on('SIGTERM', () => void store.close());
+   */
+  async close(): Promise<void> {
+    if (this.#closed) return;
+    this.#closed = true;
+    if (this.#timer) clearInterval(this.#timer);
+    this.#sweepCursor = undefined;
+    this.#data.clear();
+  }
+
+  /** The entry at `key` if it has not expired; an expired one is removed. */
+  #live(key: string, now: number): Entry | undefined {
+    const entry = this.#data.get(key);
+    if (entry && isExpired(entry, now)) {
+      this.#data.delete(key);
+      return undefined;
+    }
+    return entry;
+  }
+
+  /** One sweep tick; see the class notes. */
+  #sweep(): void {
+    const started = performance.now();
+    const now = this.#now();
+    for (;;) {
+      this.#sweepCursor ??= this.#data.entries();
+      let seen = 0;
+      let expired = 0;
+      while (seen < SWEEP_BATCH) {
+        const next = this.#sweepCursor.next();
+        if (next.done) {
+          this.#sweepCursor = undefined; // pass complete: the next tick starts over
+          return;
+        }
+        seen++;
+        const [key, entry] = next.value;
+        if (isExpired(entry, now)) {
+          this.#data.delete(key);
+          expired++;
+        }
+      }
+      if (expired <= seen * SWEEP_AGAIN_RATIO || performance.now() - started >= SWEEP_BUDGET_MS) return;
+    }
+  }
+
+  #assertOpen(): void {
+    if (this.#closed) {
+      throw new StoreUnavailableError(
+        'The MemoryStore was closed and its data dropped. Create a new MemoryStore (or cache) instead of using a closed one.',
+      );
+    }
+  }
+}
+
+function isExpired(entry: Entry, now: number): boolean {
+  return entry.expiresAt !== null && entry.expiresAt <= now;
+}

@@ -1,0 +1,88 @@
+/**
+ * Argument checks shared by every built-in store, so a bad argument fails the same way on Redis and in
+ * memory, before anything is sent or written (a batch with one bad op writes nothing).
+ * @internal
+ */
+import { StoreError } from '../errors/index.js';
+import type { ScanOptions, WriteOp } from './store.js';
+
+/** Default `COUNT` hint of {@link Store.scan}. */
+export const DEFAULT_SCAN_COUNT = 1000;
+
+function describe(value: unknown): string {
+  if (typeof value === 'string') return `the string "${value.length > 20 ? `${value.slice(0, 20)}...` : value}"`;
+  if (typeof value === 'number' || typeof value === 'bigint' || typeof value === 'boolean') return String(value);
+  return value === undefined ? 'undefined' : typeof value;
+}
+
+function isPositiveInteger(value: unknown): value is number {
+  return typeof value === 'number' && Number.isSafeInteger(value) && value > 0;
+}
+
+/**
+ * Throws a {@link StoreError} (Redis' own wording in `redisMessage`) for the first malformed op: a key or
+ * value that is not a string, a TTL that is not a positive safe integer of ms, `null` or `'keep'`, or an
+ * unknown mode.
+ */
+export function assertWriteOps(ops: readonly WriteOp[]): void {
+  if (!Array.isArray(ops)) {
+    throw new StoreError('Store.write() takes an array of write operations.', 'ERR syntax error', { command: 'SET' });
+  }
+  ops.forEach((op, index) => {
+    const where = ops.length > 1 ? ` (operation ${index} of the batch; nothing was written)` : '';
+    if (typeof op?.key !== 'string' || typeof op.value !== 'string') {
+      throw new StoreError(
+        `Invalid SET${where}: key and value must be strings; serialize the value first.`,
+        'ERR syntax error',
+        { command: 'SET' },
+      );
+    }
+    const { ttl, mode } = op;
+    if (ttl !== null && ttl !== 'keep' && !isPositiveInteger(ttl)) {
+      throw new StoreError(
+        `Invalid TTL ${describe(ttl)} for SET${where}. Pass a positive whole number of milliseconds, ` +
+          `null for no expiry, or 'keep' to keep the current one.`,
+        "ERR invalid expire time in 'set' command",
+        { command: 'SET', key: op.key },
+      );
+    }
+    if (mode !== undefined && mode !== 'NX' && mode !== 'XX') {
+      throw new StoreError(
+        `Invalid SET mode ${describe(mode)}${where}. Use 'NX', 'XX' or leave it out.`,
+        'ERR syntax error',
+        { command: 'SET', key: op.key },
+      );
+    }
+  });
+}
+
+/** Throws a {@link StoreError} unless `ttlMs` is a positive safe integer or `null` (for `expire`). */
+export function assertExpireTtl(key: string, ttlMs: number | null): void {
+  if (ttlMs !== null && !isPositiveInteger(ttlMs)) {
+    throw new StoreError(
+      `Invalid TTL ${describe(ttlMs)} for PEXPIRE. Pass a positive whole number of milliseconds, or null ` +
+        'to remove the expiry (delete the key with unlink() instead of a zero TTL).',
+      "ERR invalid expire time in 'pexpire' command",
+      { command: 'PEXPIRE', key },
+    );
+  }
+}
+
+/**
+ * Checks the arguments of {@link Store.scan} and answers the `COUNT` hint: `options.count`, or
+ * {@link DEFAULT_SCAN_COUNT}.
+ */
+export function scanCount(match: string, options: ScanOptions | undefined): number {
+  if (typeof match !== 'string') {
+    throw new StoreError('Store.scan() takes a Redis glob string as its pattern.', 'ERR syntax error', { command: 'SCAN' });
+  }
+  const count = options?.count ?? DEFAULT_SCAN_COUNT;
+  if (!isPositiveInteger(count)) {
+    throw new StoreError(
+      `Invalid SCAN count ${describe(count)}. Pass a positive whole number (default ${DEFAULT_SCAN_COUNT}).`,
+      'ERR syntax error',
+      { command: 'SCAN' },
+    );
+  }
+  return count;
+}

@@ -1,0 +1,73 @@
+/**
+ * A tiny consumer project uses the built package (dist/) the way an application does: `import` from an
+ * ES module, `require` from CommonJS, and type-checks against the published declarations in both.
+ * `npm test` builds dist/ first.
+ */
+import { execFileSync } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+
+const root = resolve(import.meta.dirname, '../..');
+const tsc = createRequire(import.meta.url).resolve('typescript/bin/tsc');
+
+const program = (importLine: string) => `${importLine}
+const Session = defineEntity({
+  name: 'session',
+  key: ['id'],
+  schema: z.object({ id: z.string(), at: z.date() }),
+  ttl: '1m',
+});
+async function main() {
+  const cache = createCache({ prefix: 'consumer' });
+  const repo = cache.getRepository(Session);
+  await repo.save({ id: 'a', at: new Date(0) });
+  const back = await repo.get({ id: 'a' });
+  console.log(JSON.stringify({ ok: back?.at instanceof Date, key: repo.keyOf({ id: 'a' }) }));
+  await cache.close();
+}
+main();
+`;
+
+describe('consumer project on the built package', () => {
+  let dir: string;
+  beforeAll(() => {
+    if (!existsSync(join(root, 'dist/esm/index.js')) || !existsSync(join(root, 'dist/cjs/index.js'))) {
+      throw new Error('dist/ is missing: run `npm run build` (npm test does it first).');
+    }
+    dir = mkdtempSync(join(tmpdir(), 'cacheorm-consumer-'));
+    mkdirSync(join(dir, 'node_modules'));
+    symlinkSync(root, join(dir, 'node_modules/cacheorm'), 'dir');
+    symlinkSync(join(root, 'node_modules/zod'), join(dir, 'node_modules/zod'), 'dir');
+    writeFileSync(join(dir, 'package.json'), JSON.stringify({ name: 'consumer', private: true }));
+    writeFileSync(join(dir, 'app.mjs'), program(`import { createCache, defineEntity } from 'cacheorm';\nimport { z } from 'zod';`));
+    writeFileSync(join(dir, 'app.cjs'), program(`const { createCache, defineEntity } = require('cacheorm');\nconst { z } = require('zod');`));
+    writeFileSync(join(dir, 'app.mts'), program(`import { createCache, defineEntity } from 'cacheorm';\nimport { z } from 'zod';`));
+    writeFileSync(join(dir, 'app.cts'), program(`import { createCache, defineEntity } from 'cacheorm';\nimport { z } from 'zod';`));
+  });
+  afterAll(() => {
+    if (dir) rmSync(dir, { recursive: true, force: true });
+  });
+
+  const expected = { ok: true, key: 'consumer:session:a' };
+
+  it('works with import from an ES module', () => {
+    const out = execFileSync(process.execPath, ['app.mjs'], { cwd: dir, encoding: 'utf8' });
+    expect(JSON.parse(out)).toEqual(expected);
+  });
+
+  it('works with require from CommonJS', () => {
+    const out = execFileSync(process.execPath, ['--no-warnings', 'app.cjs'], { cwd: dir, encoding: 'utf8' });
+    expect(JSON.parse(out)).toEqual(expected);
+  });
+
+  it('type-checks against the published declarations from ESM and CommonJS', () => {
+    execFileSync(
+      process.execPath,
+      [tsc, '--noEmit', '--strict', '--module', 'node16', '--moduleResolution', 'node16', '--target', 'es2022', '--skipLibCheck', '--types', 'node', '--typeRoots', join(root, 'node_modules/@types'), 'app.mts', 'app.cts'],
+      { cwd: dir, encoding: 'utf8' },
+    );
+  }, 60_000);
+});
