@@ -8,6 +8,12 @@ import { RedisStore } from '../store/redis-store.js';
 import type { Store } from '../store/store.js';
 import { Cache } from './cache.js';
 
+/** The methods every Store has (see the Store interface). */
+const STORE_METHODS = [
+  'get', 'mget', 'write', 'unlink', 'deleteIfEquals', 'exists', 'pttl', 'expire', 'scan',
+  'indexScan', 'indexPrune', 'indexSync', 'close',
+] as const satisfies readonly (keyof Store)[];
+
 /**
  * Options of {@link createCache}.
  *
@@ -56,8 +62,9 @@ export function createCache(options: CacheOptions = {}): Cache {
   }
   assertPrefix(prefix);
   if (store !== undefined) {
-    if (typeof store !== 'object' || store === null || typeof store.get !== 'function' || typeof store.write !== 'function') {
-      throw new ConfigError('createCache: `store` must implement the Store interface (get, mget, write, unlink, ...).');
+    const missing = typeof store === 'object' && store !== null ? STORE_METHODS.filter((m) => typeof store[m] !== 'function') : STORE_METHODS;
+    if (missing.length > 0) {
+      throw new ConfigError(`createCache: \`store\` must implement the Store interface; it lacks ${missing.join(', ')}.`);
     }
     return new Cache(store, { prefix, strict, writes, ownsStore: false });
   }

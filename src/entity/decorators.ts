@@ -77,7 +77,7 @@ function ownList(ownFields: DeclaredField[] | undefined, inherited: DeclaredFiel
 function fieldDecorator<S extends z.ZodType>(schema: S, key: boolean): EntityFieldDecorator<z.output<S>> {
   const decorator = key ? '@Key' : '@Field';
   assertZodSchema(schema, decorator);
-  return ((target: unknown, context: unknown): void => {
+  return ((target: unknown, context: unknown, descriptor?: unknown): void => {
     if (isTc39Context(context)) {
       if (context.kind !== 'field' || context.static || context.private || typeof context.name !== 'string') {
         throw new EntityDefinitionError(
@@ -97,6 +97,11 @@ function fieldDecorator<S extends z.ZodType>(schema: S, key: boolean): EntityFie
       );
       metadata[FIELDS] = addField(list, { name: context.name, schema, key, own: true }, decorator);
       return;
+    }
+    if (descriptor !== undefined) {
+      throw new EntityDefinitionError(
+        `${decorator} decorates fields; it was applied to the method or accessor ${String(context)}. Decorate a field instead.`,
+      );
     }
     if (typeof target === 'function' || typeof context !== 'string') {
       throw new EntityDefinitionError(

@@ -2,6 +2,7 @@
 import { z } from 'zod';
 import { EntityDefinitionError } from '../errors/index.js';
 import { buildEntityMetadata, registerEntity } from './metadata.js';
+import type { FindStrategy } from './metadata.js';
 import type { Ttl } from './ttl.js';
 import type { EntityDefinition } from './types.js';
 
@@ -17,6 +18,8 @@ export interface DefineEntityOptions<S extends z.ZodObject, K extends readonly (
   ttl: Ttl;
   /** Schema version, written as `v<version>` into every key. */
   version?: number;
+  /** How `find` looks entities up: `'scan'` (default) or `'index'`. See docs/find.md. */
+  find?: FindStrategy;
 }
 
 /**

@@ -6,8 +6,12 @@ import { keyKindOf, schemaTypeName, type KeyKind } from './key-kind.js';
 import { parseTtl, type Ttl } from './ttl.js';
 
 
-/** How `find` looks entities up. Only `'scan'` is available in this version. */
-export type FindStrategy = 'scan';
+/**
+ * How `find` looks entities up: `'scan'` walks the keyspace with `SCAN MATCH` (no write overhead);
+ * `'index'` keeps a sorted set of the entity's keys scored by expiry and walks that (one more command
+ * per write, cost follows the entity's size instead of the whole keyspace's).
+ */
+export type FindStrategy = 'scan' | 'index';
 
 /** Options shared by `@CacheEntity` and `defineEntity`. */
 export interface EntityOptions {
@@ -17,6 +21,8 @@ export interface EntityOptions {
   ttl: Ttl;
   /** Schema version: puts `v<version>` into every key, so a schema change orphans (and lets expire) old entries. */
   version?: number;
+  /** How `find` looks entities up: `'scan'` (default) or `'index'`. See docs/find.md. */
+  find?: FindStrategy;
 }
 
 /** One key field: its name, zod schema and how it is written into the key. */
@@ -32,6 +38,8 @@ export interface EntityMetadata {
   /** TTL in ms, `null` for `'never'`. */
   readonly ttlMs: number | null;
   readonly version: number | undefined;
+  /** How `find` looks entities up. */
+  readonly find: FindStrategy;
   /** Key fields in key order. */
   readonly keyFields: readonly KeyFieldMetadata[];
   /** The zod object schema of the whole entity (key fields included). */
@@ -74,6 +82,10 @@ export function buildEntityMetadata(input: {
   if (version !== undefined && !(Number.isSafeInteger(version) && version > 0)) {
     fail(name, `Entity "${name}" has the invalid version ${String(version)}. Use a positive integer (1, 2, ...).`);
   }
+  const find = options.find ?? 'scan';
+  if (find !== 'scan' && find !== 'index') {
+    fail(name, `Entity "${name}" has find: ${JSON.stringify(find)}. Use 'scan' (default) or 'index'.`);
+  }
   if (keyNames.length === 0) {
     fail(name, `Entity "${name}" has no key field. Mark the fields that identify an entry with @Key(schema), or list them in defineEntity's key option.`);
   }
@@ -99,6 +111,7 @@ export function buildEntityMetadata(input: {
     name,
     ttlMs: ttl.ms,
     version,
+    find,
     keyFields: Object.freeze(keyFields),
     schema,
     target: input.target,

@@ -1,7 +1,7 @@
 /** Parsing of TTLs: a number of milliseconds, a duration string, or `'never'`. */
 
 /** A TTL: milliseconds, `'500ms'`, `'30s'`, `'5m'`, `'1h'`, `'7d'`, or `'never'` (no expiry). */
-export type Ttl = number | `${number}${'ms' | 's' | 'm' | 'h' | 'd'}` | 'never';
+export type Ttl = number | `${bigint}${'ms' | 's' | 'm' | 'h' | 'd'}` | 'never';
 
 const UNIT_MS = { ms: 1, s: 1_000, m: 60_000, h: 3_600_000, d: 86_400_000 } as const;
 const DURATION = /^(\d+)(ms|s|m|h|d)$/;

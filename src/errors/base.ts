@@ -5,6 +5,7 @@ export type CacheOrmErrorCode =
   | 'E_ENTITY_DEFINITION'
   | 'E_VALIDATION'
   | 'E_INVALID_KEY'
+  | 'E_INVALID_QUERY'
   | 'E_DECODE'
   | 'E_STORE'
   | 'E_STORE_UNAVAILABLE'
@@ -61,13 +62,14 @@ export class CacheOrmError extends Error {
 }
 
 /**
- * Fills the context fields an error does not have yet (a store's error learns its entity from the
- * repository that made the call). Returns the same error. @internal
+ * Fills the context of an error from the repository that made the call: its entity and key when the
+ * error has none, and its operation (`get`, `save`...). Returns the same error. @internal
  */
 export function withContext<T extends CacheOrmError>(error: T, context: CacheOrmErrorContext): T {
   const target = error as { -readonly [P in keyof CacheOrmErrorContext]: CacheOrmErrorContext[P] };
   if (error.entity === undefined && context.entity !== undefined) target.entity = context.entity;
-  if (error.operation === undefined && context.operation !== undefined) target.operation = context.operation;
+  // The repository's operation (get, save...) replaces a store's (GET, SET...); stores keep theirs in `command`.
+  if (context.operation !== undefined) target.operation = context.operation;
   if (error.key === undefined && context.key !== undefined) target.key = context.key;
   return error;
 }

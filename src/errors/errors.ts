@@ -125,8 +125,25 @@ export class StoreUnavailableError extends CacheOrmError {
 }
 
 /**
- * `createCache` or a store was given options that cannot work (a bad prefix, `redis` and `store`
- * together, a closed cache used again).
+ * A `find` pattern cannot be run: it names a field the entity does not have, uses a matcher on a
+ * non-string field, or gives a value of the wrong type. Nothing was sent to the store.
+ *
+ * @example
+ * await repo.find({ tenantId: prefix(42 as never) }).toArray(); // InvalidQueryError
+ */
+export class InvalidQueryError extends CacheOrmError {
+  /** The pattern field at fault, when one is. */
+  readonly field?: string;
+
+  constructor(message: string, context: CacheOrmErrorContext & { field?: string } = {}, options: { cause?: unknown } = {}) {
+    super('E_INVALID_QUERY', message, context, options);
+    if (context.field !== undefined) this.field = context.field;
+  }
+}
+
+/**
+ * `createCache`, a store or a repository call was given options that cannot work (a bad prefix, `redis`
+ * and `store` together, a malformed per-call TTL).
  *
  * @example
  * createCache({ prefix: 'my app' }); // ConfigError: The prefix "my app" ...

@@ -4,6 +4,7 @@ export {
   DecodeError,
   EntityDefinitionError,
   InvalidKeyError,
+  InvalidQueryError,
   StoreError,
   StoreUnavailableError,
   ValidationError,

@@ -1,13 +1,13 @@
 /** `Repository<E>`: the typed read/write API of one entity in one cache. */
-import { EntityCodec } from '../codec/index.js';
 import type { DeclaredKeyOf, EntityData, EntityKey, EntityMetadata } from '../entity/index.js';
-import { InvalidKeyError, type CacheOrmError } from '../errors/index.js';
+import { InvalidKeyError } from '../errors/index.js';
 import { KeyCodec } from '../keys/index.js';
-import type { WriteOp } from '../store/store.js';
+import { planFind, Query, rebuildIndex, type FindOptions, type Pattern, type QuerySource } from '../query/index.js';
+import type { IndexOption, WriteOp } from '../store/store.js';
 import type { RepositoryContext } from './context.js';
 import { resolveTtl, type WriteOptions } from './options.js';
+import { EntityIO } from './entity-io.js';
 import { SingleFlight } from './single-flight.js';
-import { toCacheOrmError } from './store-errors.js';
 
 /**
  * Loads an entity on a cache miss (`getOrLoad`). Returns `undefined` when there is nothing to cache.
@@ -36,9 +36,11 @@ export type Loader<E, K extends keyof E = DeclaredKeyOf<E>> = (
 export class Repository<E, K extends keyof E = DeclaredKeyOf<E>> {
   /** The entity's run-time description (name, TTL, key fields, schema). */
   readonly metadata: EntityMetadata;
-  private readonly keys: KeyCodec;
-  private readonly codec: EntityCodec<E>;
+  private readonly io: EntityIO<E>;
   private readonly loads = new SingleFlight<E | undefined>();
+  /** The entity's index set (`find: 'index'`), e.g. `app:session#index`; `undefined` for `find: 'scan'`. */
+  readonly indexKey: string | undefined;
+  private readonly querySource: QuerySource<E>;
 
   /** @internal Use `cache.getRepository(Entity)`. */
   constructor(
@@ -46,13 +48,26 @@ export class Repository<E, K extends keyof E = DeclaredKeyOf<E>> {
     private readonly ctx: RepositoryContext,
   ) {
     this.metadata = metadata;
-    this.keys = new KeyCodec({
+    const keys = new KeyCodec({
       prefix: ctx.prefix,
       entity: metadata.name,
       ...(metadata.version === undefined ? {} : { version: metadata.version }),
       fields: metadata.keyFields,
     });
-    this.codec = new EntityCodec<E>(metadata);
+    // '#' never appears in an encoded key part, so the index key can never be an entity key.
+    this.indexKey = metadata.find === 'index' ? `${keys.base.slice(0, -1)}#index` : undefined;
+    const indexOption: IndexOption = this.indexKey === undefined ? {} : { index: this.indexKey };
+    const io = new EntityIO<E>(metadata, keys, ctx, indexOption);
+    this.io = io;
+    this.querySource = {
+      store: ctx.store,
+      keys,
+      indexOption,
+      fetch: (redisKeys) => io.fetch('find', redisKeys),
+      unlink: (redisKeys) => io.call('find.delete', undefined, () => ctx.store.unlink(redisKeys, indexOption)),
+      call: (operation, fn) => io.call(operation, undefined, fn),
+      assertOpen: (operation) => ctx.assertOpen(operation),
+    };
   }
 
   /**
@@ -65,12 +80,12 @@ export class Repository<E, K extends keyof E = DeclaredKeyOf<E>> {
    * await repo.save([a, b, c], { ttl: '5m' });
    */
   async save(entity: EntityData<E> | readonly EntityData<E>[], options?: WriteOptions): Promise<void> {
-    const ops = this.prepareWrites('save', entity, options);
+    const ops = this.io.prepareWrites('save', entity, options);
     if (this.ctx.writes === 'async') {
-      this.ctx.track(this.writeInBackground('save', ops));
+      this.ctx.track(this.io.writeInBackground('save', ops));
       return;
     }
-    await this.write('save', ops);
+    await this.io.write('save', ops);
   }
 
   /**
@@ -83,7 +98,7 @@ export class Repository<E, K extends keyof E = DeclaredKeyOf<E>> {
   insert(entity: EntityData<E>, options?: WriteOptions): Promise<boolean>;
   insert(entities: readonly EntityData<E>[], options?: WriteOptions): Promise<boolean[]>;
   async insert(entity: EntityData<E> | readonly EntityData<E>[], options?: WriteOptions): Promise<boolean | boolean[]> {
-    const results = await this.write('insert', this.prepareWrites('insert', entity, options, 'NX'));
+    const results = await this.io.write('insert', this.io.prepareWrites('insert', entity, options, 'NX'));
     return Array.isArray(entity) ? results : results[0]!;
   }
 
@@ -97,7 +112,7 @@ export class Repository<E, K extends keyof E = DeclaredKeyOf<E>> {
   update(entity: EntityData<E>, options?: WriteOptions): Promise<boolean>;
   update(entities: readonly EntityData<E>[], options?: WriteOptions): Promise<boolean[]>;
   async update(entity: EntityData<E> | readonly EntityData<E>[], options?: WriteOptions): Promise<boolean | boolean[]> {
-    const results = await this.write('update', this.prepareWrites('update', entity, options, 'XX'));
+    const results = await this.io.write('update', this.io.prepareWrites('update', entity, options, 'XX'));
     return Array.isArray(entity) ? results : results[0]!;
   }
 
@@ -109,9 +124,9 @@ export class Repository<E, K extends keyof E = DeclaredKeyOf<E>> {
    * const session = await repo.get({ tenantId: 'acme', id });
    */
   async get(key: EntityKey<E, K>): Promise<E | undefined> {
-    const redisKey = this.redisKey(key, 'get');
-    const raw = await this.call('get', redisKey, () => this.ctx.store.get(redisKey));
-    return this.readValue(redisKey, raw);
+    const redisKey = this.io.redisKey(key, 'get');
+    const raw = await this.io.call('get', redisKey, () => this.ctx.store.get(redisKey));
+    return this.io.readValue(redisKey, raw);
   }
 
   /**
@@ -121,10 +136,7 @@ export class Repository<E, K extends keyof E = DeclaredKeyOf<E>> {
    * const [a, b] = await repo.getMany([{ tenantId: 'acme', id: idA }, { tenantId: 'acme', id: idB }]);
    */
   async getMany(keys: readonly EntityKey<E, K>[]): Promise<(E | undefined)[]> {
-    const redisKeys = keys.map((key) => this.redisKey(key, 'getMany'));
-    if (redisKeys.length === 0) return [];
-    const raws = await this.call('getMany', undefined, () => this.ctx.store.mget(redisKeys));
-    return raws.map((raw, i) => this.readValue(redisKeys[i]!, raw ?? null));
+    return this.io.fetch('getMany', keys.map((key) => this.io.redisKey(key, 'getMany')));
   }
 
   /**
@@ -136,9 +148,9 @@ export class Repository<E, K extends keyof E = DeclaredKeyOf<E>> {
    */
   async delete(key: EntityKey<E, K> | readonly EntityKey<E, K>[]): Promise<number> {
     const list = Array.isArray(key) ? (key as readonly EntityKey<E, K>[]) : [key as EntityKey<E, K>];
-    const redisKeys = list.map((k) => this.redisKey(k, 'delete'));
+    const redisKeys = list.map((k) => this.io.redisKey(k, 'delete'));
     if (redisKeys.length === 0) return 0;
-    return this.call('delete', redisKeys.length === 1 ? redisKeys[0] : undefined, () => this.ctx.store.unlink(redisKeys));
+    return this.io.call('delete', redisKeys.length === 1 ? redisKeys[0] : undefined, () => this.ctx.store.unlink(redisKeys, this.io.indexOption));
   }
 
   /**
@@ -148,8 +160,8 @@ export class Repository<E, K extends keyof E = DeclaredKeyOf<E>> {
    * if (await repo.exists({ tenantId: 'acme', id })) { ... }
    */
   async exists(key: EntityKey<E, K>): Promise<boolean> {
-    const redisKey = this.redisKey(key, 'exists');
-    return this.call('exists', redisKey, () => this.ctx.store.exists(redisKey));
+    const redisKey = this.io.redisKey(key, 'exists');
+    return this.io.call('exists', redisKey, () => this.ctx.store.exists(redisKey));
   }
 
   /**
@@ -160,8 +172,8 @@ export class Repository<E, K extends keyof E = DeclaredKeyOf<E>> {
    * const ms = await repo.ttl({ tenantId: 'acme', id });
    */
   async ttl(key: EntityKey<E, K>): Promise<number | undefined> {
-    const redisKey = this.redisKey(key, 'ttl');
-    const ms = await this.call('ttl', redisKey, () => this.ctx.store.pttl(redisKey));
+    const redisKey = this.io.redisKey(key, 'ttl');
+    const ms = await this.io.call('ttl', redisKey, () => this.ctx.store.pttl(redisKey));
     if (ms === -2) return undefined;
     return ms === -1 ? Infinity : ms;
   }
@@ -174,9 +186,9 @@ export class Repository<E, K extends keyof E = DeclaredKeyOf<E>> {
    * await repo.touch({ tenantId: 'acme', id }); // sliding expiration
    */
   async touch(key: EntityKey<E, K>, ttl?: WriteOptions['ttl']): Promise<boolean> {
-    const redisKey = this.redisKey(key, 'touch');
+    const redisKey = this.io.redisKey(key, 'touch');
     const ms = resolveTtl(ttl, this.metadata.ttlMs, this.metadata.name, 'touch');
-    return this.call('touch', redisKey, () => this.ctx.store.expire(redisKey, ms));
+    return this.io.call('touch', redisKey, () => this.ctx.store.expire(redisKey, ms, this.io.indexOption));
   }
 
   /**
@@ -188,15 +200,15 @@ export class Repository<E, K extends keyof E = DeclaredKeyOf<E>> {
    * const user = await users.getOrLoad({ id }, (key) => db.users.findById(key.id));
    */
   async getOrLoad(key: EntityKey<E, K>, loader: Loader<E, K>, options?: WriteOptions): Promise<E | undefined> {
-    const redisKey = this.redisKey(key, 'getOrLoad');
+    const redisKey = this.io.redisKey(key, 'getOrLoad');
     return this.loads.run(redisKey, async () => {
-      const raw = await this.call('getOrLoad', redisKey, () => this.ctx.store.get(redisKey));
-      const cached = this.readValue(redisKey, raw);
+      const raw = await this.io.call('getOrLoad', redisKey, () => this.ctx.store.get(redisKey));
+      const cached = this.io.readValue(redisKey, raw);
       if (cached !== undefined) return cached;
       const loaded = await loader(key);
       if (loaded === undefined) return undefined;
-      const data = this.codec.validate(loaded, 'getOrLoad');
-      const loadedKey = this.keys.encode(data);
+      const data = this.io.codec.validate(loaded, 'getOrLoad');
+      const loadedKey = this.io.keys.encode(data);
       if (loadedKey !== redisKey) {
         throw new InvalidKeyError(
           `The loader of entity "${this.metadata.name}" returned an entity whose key (${loadedKey}) differs from the requested one (${redisKey}). Return the entity for the requested key, or undefined.`,
@@ -204,10 +216,55 @@ export class Repository<E, K extends keyof E = DeclaredKeyOf<E>> {
         );
       }
       const ttl = resolveTtl(options?.ttl, this.metadata.ttlMs, this.metadata.name, 'getOrLoad');
-      const ops: WriteOp[] = [{ key: redisKey, value: this.codec.serialize(data), ttl }];
-      if (this.ctx.writes === 'async') this.ctx.track(this.writeInBackground('getOrLoad', ops));
-      else await this.write('getOrLoad', ops);
-      return this.codec.materialize(data);
+      const ops: WriteOp[] = [{ key: redisKey, value: this.io.codec.serialize(data), ttl, ...this.io.indexOption }];
+      if (this.ctx.writes === 'async') this.ctx.track(this.io.writeInBackground('getOrLoad', ops));
+      else await this.io.write('getOrLoad', ops);
+      return this.io.codec.materialize(data);
+    });
+  }
+
+  /**
+   * Finds entities by a pattern over their fields: literals, or `prefix`, `suffix`, `contains`, `oneOf`
+   * matchers. Key-field conditions become a `GET`, an `MGET` or the glob of a `SCAN MATCH` (or an index
+   * walk for `find: 'index'` entities); the rest is filtered after the values are fetched. User input
+   * can never widen the pattern: `find({ tenantId: '*' })` finds only the tenant named `*`.
+   * Lazy and streaming: see {@link Query}. Throws {@link InvalidQueryError} for a pattern that cannot run.
+   *
+   * @example
+   * const q = sessions.find({ tenantId: 'acme', id: prefix('a1'), email: contains('@corp') });
+   * for await (const s of q) console.log(s.id);
+   * await sessions.find({ tenantId: 'acme' }).delete();
+   */
+  find(pattern: Pattern<E>, options?: FindOptions): Query<E, EntityKey<E, K>> {
+    this.ctx.assertOpen('find');
+    const plan = planFind({
+      metadata: this.metadata,
+      keys: this.io.keys,
+      pattern: pattern as Record<string, unknown>,
+      ...(this.indexKey === undefined ? {} : { indexKey: this.indexKey }),
+      ...(options?.batchSize === undefined ? {} : { batchSize: options.batchSize }),
+    });
+    const query = new Query<E, EntityKey<E, K>>(this.querySource, plan);
+    return options?.limit === undefined ? query : query.limit(options.limit);
+  }
+
+  /**
+   * Rebuilds the index set of a `find: 'index'` entity from a `SCAN` of its keys (adds what is missing,
+   * drops members whose key is gone, prunes expired ones). Safe while other clients write. Answers how
+   * many entities are indexed. For `find: 'scan'` entities there is nothing to rebuild: answers the
+   * number of keys found.
+   *
+   * @example
+   * await sessions.reindex(); // after a deploy that switched the entity to find: 'index'
+   */
+  async reindex(options: { batchSize?: number } = {}): Promise<number> {
+    this.ctx.assertOpen('reindex');
+    return rebuildIndex({
+      store: this.ctx.store,
+      keys: this.io.keys,
+      index: this.indexKey,
+      batchSize: options.batchSize ?? 1000,
+      call: (fn) => this.io.call('reindex', undefined, fn),
     });
   }
 
@@ -219,103 +276,6 @@ export class Repository<E, K extends keyof E = DeclaredKeyOf<E>> {
    * repo.keyOf({ tenantId: 'acme', id: '42' }); // 'app:session:acme:42'
    */
   keyOf(key: EntityKey<E, K> | EntityData<E>): string {
-    return this.redisKey(key, 'keyOf');
-  }
-
-  private redisKey(key: unknown, operation: string): string {
-    this.ctx.assertOpen(operation);
-    if (key === null || typeof key !== 'object') {
-      throw new InvalidKeyError(
-        `${operation} of entity "${this.metadata.name}" needs a key object with ${this.keyFieldList()}, got ${key === null ? 'null' : typeof key}.`,
-        { entity: this.metadata.name, operation },
-      );
-    }
-    try {
-      return this.keys.encode(key as Record<string, unknown>);
-    } catch (err) {
-      if (err instanceof InvalidKeyError && err.operation === undefined) {
-        throw new InvalidKeyError(`${operation}: ${err.message}`, { entity: this.metadata.name, operation, ...(err.field === undefined ? {} : { field: err.field }) }, { cause: err });
-      }
-      throw err;
-    }
-  }
-
-  private keyFieldList(): string {
-    return this.metadata.keyFields.map((f) => f.name).join(', ');
-  }
-
-  private prepareWrites(
-    operation: string,
-    input: EntityData<E> | readonly EntityData<E>[],
-    options: WriteOptions | undefined,
-    mode?: 'NX' | 'XX',
-  ): WriteOp[] {
-    this.ctx.assertOpen(operation);
-    const batch = Array.isArray(input);
-    const items: readonly unknown[] = batch ? input : [input];
-    const ttl = mode === 'XX' && options?.ttl === undefined ? 'keep' : resolveTtl(options?.ttl, this.metadata.ttlMs, this.metadata.name, operation);
-    // Validate everything before anything is serialized or sent: one bad item writes nothing.
-    const data = items.map((item, i) => this.codec.validate(item, operation, batch ? i : undefined));
-    return data.map((d) => ({
-      key: this.keys.encode(d),
-      value: this.codec.serialize(d),
-      ttl,
-      ...(mode ? { mode } : {}),
-    }));
-  }
-
-  private async write(operation: string, ops: WriteOp[]): Promise<boolean[]> {
-    if (ops.length === 0) return [];
-    const results = await this.call(operation, ops.length === 1 ? ops[0]!.key : undefined, () => this.ctx.store.write(ops));
-    for (const applied of results) if (applied) this.ctx.stats.writes++;
-    return results;
-  }
-
-  private writeInBackground(operation: string, ops: WriteOp[]): Promise<void> {
-    return this.write(operation, ops).then(
-      () => undefined,
-      (err: CacheOrmError) => this.ctx.events.emitError(err),
-    );
-  }
-
-  /** Runs a store call, turning failures into counted cacheorm errors. */
-  private call<T>(operation: string, key: string | undefined, fn: () => Promise<T>): Promise<T> {
-    let pending: Promise<T>;
-    try {
-      pending = fn();
-    } catch (err) {
-      pending = Promise.reject(err); // a custom store that throws synchronously
-    }
-    return pending.catch((err: unknown): never => {
-      this.ctx.stats.errors++;
-      throw toCacheOrmError(err, { entity: this.metadata.name, operation, store: this.ctx.store.kind, ...(key === undefined ? {} : { key }) });
-    });
-  }
-
-  /** Decodes a raw value: a hit, a miss, or an invalid entry (miss + event + removal, or DecodeError in strict mode). */
-  private readValue(redisKey: string, raw: string | null): E | undefined {
-    if (raw === null) {
-      this.ctx.stats.misses++;
-      return undefined;
-    }
-    const decoded = this.codec.decode(raw, redisKey);
-    if (decoded.ok) {
-      this.ctx.stats.hits++;
-      return decoded.value;
-    }
-    this.ctx.stats.misses++;
-    this.ctx.stats.invalid++;
-    this.ctx.events.emitInvalid({ entity: this.metadata.name, key: redisKey, error: decoded.error });
-    if (this.ctx.strict) throw decoded.error;
-    this.ctx.track(this.removeInvalid(redisKey, raw));
-    return undefined;
-  }
-
-  /** Removes an invalid entry, unless it was rewritten since it was read. */
-  private removeInvalid(redisKey: string, raw: string): Promise<void> {
-    return this.call('removeInvalid', redisKey, () => this.ctx.store.deleteIfEquals(redisKey, raw)).then(
-      () => undefined,
-      (err: CacheOrmError) => this.ctx.events.emitError(err),
-    );
+    return this.io.redisKey(key, 'keyOf');
   }
 }

@@ -6,7 +6,7 @@
  * import { MemoryStore, RedisStore } from 'cacheorm';
  * const store = process.env.REDIS_URL ? new RedisStore(process.env.REDIS_URL) : new MemoryStore();
  */
-export type { ScanOptions, Store, WriteOp } from './store.js';
+export type { IndexOption, IndexScanOptions, ScanOptions, Store, WriteOp } from './store.js';
 export { RedisStore, type RedisStoreOptions } from './redis-store.js';
 export { MemoryStore, type MemoryStoreOptions } from './memory-store.js';
 export { compileGlob } from './glob.js';

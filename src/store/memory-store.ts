@@ -1,8 +1,11 @@
 import { setImmediate as nextMacrotask } from 'node:timers/promises';
 import { ConfigError, StoreUnavailableError } from '../errors/index.js';
 import { compileGlob } from './glob.js';
-import type { ScanOptions, Store, WriteOp } from './store.js';
-import { assertExpireTtl, assertWriteOps, scanCount } from './validate.js';
+import { IndexSets, expiryScore, isExpired, wrongType, type Entry } from './memory-index.js';
+import type { IndexOption, IndexScanOptions, ScanOptions, Store, WriteOp } from './store.js';
+import {
+  assertExpireTtl, assertIndex, assertKeys, assertWriteOps, indexOption, indexScanArguments, scanCount,
+} from './validate.js';
 
 /**
  * Options of {@link MemoryStore}.
@@ -23,12 +26,6 @@ export interface MemoryStoreOptions {
    * the sweep all read it.
    */
   now?: () => number;
-}
-
-interface Entry {
-  value: string;
-  /** Epoch ms at which the key is gone, or `null` for no expiry. */
-  expiresAt: number | null;
 }
 
 /** Entries the sweep examines before deciding whether to go on. */
@@ -52,6 +49,11 @@ const SWEEP_BUDGET_MS = 5;
  * `write` is atomic: all ops are checked first, then applied in order within one synchronous step, each
  * `NX`/`XX` seeing the ops before it (like Redis `MULTI`).
  *
+ * Index sets (`WriteOp.index`, entities with `find: 'index'`) are sorted sets in the same keyspace, scored
+ * by expiry time on this store's clock, answering `indexScan`/`indexPrune`/`indexSync` as Redis does: an
+ * index key is matched by `scan`, seen by `exists`, removed by `unlink`, and `get` of it fails with Redis'
+ * `WRONGTYPE` error.
+ *
  * @example
  * const store = new MemoryStore();
  * await store.write([{ key: 'cache:greeting:1', value: 'hello', ttl: 60_000 }]);
@@ -64,6 +66,7 @@ export class MemoryStore implements Store {
   readonly kind = 'memory';
 
   readonly #data = new Map<string, Entry>();
+  readonly #indexes = new IndexSets(this.#data, (key, now) => this.#live(key, now));
   readonly #now: () => number;
   readonly #timer: NodeJS.Timeout | undefined;
   /** Where the sweep resumes; `undefined` starts a new pass over the map. */
@@ -108,14 +111,19 @@ export class MemoryStore implements Store {
   /** {@inheritDoc Store.get} */
   async get(key: string): Promise<string | null> {
     this.#assertOpen();
-    return this.#live(key, this.#now())?.value ?? null;
+    const value = this.#live(key, this.#now())?.value ?? null;
+    if (typeof value === 'object' && value !== null) throw wrongType('GET', key);
+    return value;
   }
 
   /** {@inheritDoc Store.mget} */
   async mget(keys: readonly string[]): Promise<(string | null)[]> {
     this.#assertOpen();
     const now = this.#now();
-    return keys.map((key) => this.#live(key, now)?.value ?? null);
+    return keys.map((key) => {
+      const value = this.#live(key, now)?.value;
+      return typeof value === 'string' ? value : null; // Redis MGET answers nil for other types
+    });
   }
 
   /** {@inheritDoc Store.write} */
@@ -123,33 +131,45 @@ export class MemoryStore implements Store {
     this.#assertOpen();
     assertWriteOps(ops);
     const now = this.#now();
-    return ops.map(({ key, value, ttl, mode }) => {
+    for (const { index } of ops) if (index !== undefined) this.#indexes.get(index, now, 'ZADD'); // WRONGTYPE first
+    return ops.map(({ key, value, ttl, mode, index }) => {
       const current = this.#live(key, now);
       if ((mode === 'NX' && current) || (mode === 'XX' && !current)) return false;
       const expiresAt = ttl === 'keep' ? (current?.expiresAt ?? null) : ttl === null ? null : now + ttl;
       this.#data.set(key, { value, expiresAt });
+      // 'keep' leaves the score of a member already there, as RedisStore does.
+      if (index !== undefined) this.#indexes.add(index, key, expiryScore(expiresAt), now, ttl === 'keep');
       return true;
     });
   }
 
   /** {@inheritDoc Store.unlink} */
-  async unlink(keys: readonly string[]): Promise<number> {
+  async unlink(keys: readonly string[], options?: IndexOption): Promise<number> {
     this.#assertOpen();
+    const index = indexOption(options, 'UNLINK');
+    if (keys.length === 0) return 0; // nothing sent to Redis either
     const now = this.#now();
+    if (index !== undefined) this.#indexes.get(index, now, 'ZREM'); // WRONGTYPE before anything is removed
     let removed = 0;
     for (const key of keys) {
       if (this.#live(key, now)) {
         this.#data.delete(key);
         removed++;
       }
+      if (index !== undefined) this.#indexes.remove(index, [key], now);
     }
     return removed;
   }
 
   /** {@inheritDoc Store.deleteIfEquals} */
-  async deleteIfEquals(key: string, value: string): Promise<boolean> {
+  async deleteIfEquals(key: string, value: string, options?: IndexOption): Promise<boolean> {
     this.#assertOpen();
-    if (this.#live(key, this.#now())?.value !== value) return false;
+    const index = indexOption(options, 'EVALSHA');
+    const now = this.#now();
+    const current = this.#live(key, now)?.value;
+    if (typeof current === 'object') throw wrongType('GET', key);
+    if (current !== value) return false;
+    if (index !== undefined) this.#indexes.remove(index, [key], now);
     return this.#data.delete(key);
   }
 
@@ -169,13 +189,16 @@ export class MemoryStore implements Store {
   }
 
   /** {@inheritDoc Store.expire} */
-  async expire(key: string, ttlMs: number | null): Promise<boolean> {
+  async expire(key: string, ttlMs: number | null, options?: IndexOption): Promise<boolean> {
     this.#assertOpen();
     assertExpireTtl(key, ttlMs);
+    const index = indexOption(options, ttlMs === null ? 'PERSIST' : 'PEXPIRE');
     const now = this.#now();
     const entry = this.#live(key, now);
     if (!entry) return false;
+    if (index !== undefined) this.#indexes.get(index, now, 'ZADD'); // WRONGTYPE before anything changes
     entry.expiresAt = ttlMs === null ? null : now + ttlMs;
+    if (index !== undefined) this.#indexes.add(index, key, expiryScore(entry.expiresAt), now);
     return true;
   }
 
@@ -210,6 +233,60 @@ export class MemoryStore implements Store {
       await nextMacrotask();
       this.#assertOpen();
     }
+  }
+
+  /**
+   * {@inheritDoc Store.indexScan}
+   *
+   * Walks the index set `count` members per step (a batch holds at most `count` keys), yields to the event
+   * loop between steps, and judges liveness by the clock at each step. Members present for the whole scan
+   * are yielded exactly once.
+   */
+  async *indexScan(index: string, options?: IndexScanOptions): AsyncIterable<string[]> {
+    this.#assertOpen();
+    const { match, count } = indexScanArguments(index, options);
+    yield* this.#indexes.scan(index, match, count, this.#now, () => this.#assertOpen());
+  }
+
+  /** {@inheritDoc Store.indexPrune} */
+  async indexPrune(index: string): Promise<number> {
+    this.#assertOpen();
+    assertIndex(index, 'ZREMRANGEBYSCORE');
+    return this.#indexes.prune(index, this.#now());
+  }
+
+  /** {@inheritDoc Store.indexSync} */
+  async indexSync(index: string, keys: readonly string[]): Promise<number> {
+    this.#assertOpen();
+    assertIndex(index, 'ZADD');
+    assertKeys(keys, 'ZADD');
+    if (keys.length === 0) return 0; // nothing sent to Redis either
+    const now = this.#now();
+    this.#indexes.get(index, now, 'ZADD'); // WRONGTYPE before anything changes
+    let existing = 0;
+    for (const key of keys) {
+      const entry = this.#live(key, now);
+      if (entry === undefined) this.#indexes.remove(index, [key], now);
+      else {
+        existing++;
+        this.#indexes.add(index, key, expiryScore(entry.expiresAt), now);
+      }
+    }
+    return existing;
+  }
+
+  /**
+   * The score of `key` in the index set `index` (its expiry in ms since the epoch, `Infinity` for none),
+   * or `null` when it is not a member, like Redis `ZSCORE`. Expired members keep their score until
+   * `indexPrune`. Meant for monitoring and tests.
+   *
+   * @example
+   * const expiresAt = await store.indexScore('app:session#index', 'app:session:acme:1');
+   */
+  async indexScore(index: string, key: string): Promise<number | null> {
+    this.#assertOpen();
+    assertIndex(index, 'ZSCORE');
+    return this.#indexes.get(index, this.#now(), 'ZSCORE')?.get(key) ?? null;
   }
 
   /**
@@ -269,8 +346,4 @@ export class MemoryStore implements Store {
       );
     }
   }
-}
-
-function isExpired(entry: Entry, now: number): boolean {
-  return entry.expiresAt !== null && entry.expiresAt <= now;
 }

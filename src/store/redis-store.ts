@@ -1,9 +1,15 @@
-import { createHash } from 'node:crypto';
-import { Redis, type RedisOptions } from 'ioredis';
+import type { Redis, RedisOptions } from 'ioredis';
 import { ConfigError, StoreUnavailableError } from '../errors/index.js';
+import { NO_EXEC_REPLY, chunk, openClient, quitClient, replies, setArguments } from './redis-client.js';
 import { clean, toStoreFailure, type RedisTarget } from './redis-errors.js';
-import type { ScanOptions, Store, WriteOp } from './store.js';
-import { assertExpireTtl, assertWriteOps, scanCount } from './validate.js';
+import {
+  DELETE_IF_EQUALS, EXPIRE_INDEXED, INDEX_PRUNE, INDEX_SYNC, UNLINK_INDEXED, WRITE,
+  batchWriteNote, evalScript, evalScriptPipeline, indexPages, writeCall,
+} from './redis-index.js';
+import type { IndexOption, IndexScanOptions, ScanOptions, Store, WriteOp } from './store.js';
+import {
+  assertExpireTtl, assertIndex, assertKeys, assertWriteOps, indexOption, indexScanArguments, scanCount,
+} from './validate.js';
 
 /**
  * Options of {@link RedisStore}.
@@ -32,17 +38,6 @@ const DEFAULT_MAX_KEYS_PER_COMMAND = 1000;
 /** How long `close()` waits for `QUIT` before dropping the connection. */
 const QUIT_TIMEOUT_MS = 2000;
 
-/** Compare-and-delete of {@link RedisStore.deleteIfEquals}. */
-const DELETE_IF_EQUALS = (() => {
-  const source = "if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('UNLINK', KEYS[1]) end\nreturn 0";
-  return { source, sha1: createHash('sha1').update(source).digest('hex') };
-})();
-
-/** ioredis answers `null` for an `EXEC` Redis discarded (only possible after `WATCH`, which cacheorm never sends). */
-const NO_EXEC_REPLY = 'EXEC returned no reply; the transaction was discarded';
-
-type PipelineResults = [error: Error | null, reply: unknown][] | null;
-
 /**
  * A {@link Store} on Redis through ioredis (standalone Redis; Redis Cluster support is planned).
  *
@@ -50,7 +45,11 @@ type PipelineResults = [error: Error | null, reply: unknown][] | null;
  *   (`redis://[[user]:password@]host[:port][/db]`, `rediss://` for TLS) or ioredis `RedisOptions` to let
  *   the store create a client it owns and quits on `close()`.
  * - `write` sends one `SET` for one op and one `MULTI`/`EXEC` (one round trip, atomic) for several; a
- *   batch Redis refuses (e.g. OOM) writes nothing.
+ *   batch Redis refuses (e.g. OOM) writes nothing. A batch with index sets (`WriteOp.index`) runs as one
+ *   Lua script instead, just as atomic.
+ * - Index sets (entities with `find: 'index'`) are sorted sets scored by expiry time taken from the Redis
+ *   server's clock, maintained by small Lua scripts that only touch the keys they are given (see
+ *   `redis-index.ts`): plain scripts, no Redis 7 shebang flags or functions.
  * - Failures are {@link StoreError} (Redis refused a command; `redisMessage` holds Redis' text) or
  *   {@link StoreUnavailableError} (Redis unreachable, closed, loading, or credentials rejected). Messages
  *   name the command and the server's `host:port`, never a password or a stored value.
@@ -88,33 +87,7 @@ export class RedisStore implements Store {
       throw new ConfigError(`RedisStore option maxKeysPerCommand must be a positive whole number, got ${String(maxKeys)}.`);
     }
     this.#maxKeys = maxKeys;
-    if (typeof redis === 'object' && redis !== null && (redis as { isCluster?: unknown }).isCluster === true) {
-      throw new ConfigError(
-        'Redis Cluster is not supported yet by this version of cacheorm; pass a standalone ioredis Redis instance or URL.',
-      );
-    }
-    if (isClient(redis)) {
-      if (options.redisOptions) {
-        throw new ConfigError(
-          'RedisStore option redisOptions only applies to a client the store creates; configure the ioredis client you pass instead.',
-        );
-      }
-      this.#client = redis;
-      this.#owned = false;
-    } else if (typeof redis === 'string') {
-      if (!/^(rediss?:\/\/|\/)/i.test(redis)) {
-        throw new ConfigError(
-          'The Redis URL is malformed. Use redis://[[username]:password@]host[:port][/db] (rediss:// for TLS) or a unix socket path.',
-        );
-      }
-      this.#client = new Redis(redis, options.redisOptions ?? {});
-      this.#owned = true;
-    } else if (typeof redis === 'object' && redis !== null) {
-      this.#client = new Redis({ ...options.redisOptions, ...redis });
-      this.#owned = true;
-    } else {
-      throw new ConfigError('RedisStore takes an ioredis Redis client, a redis:// URL or ioredis RedisOptions.');
-    }
+    ({ client: this.#client, owned: this.#owned } = openClient(redis, options.redisOptions));
     const { host, port, path, password } = this.#client.options;
     this.#target = {
       address: path ? `unix socket ${path}` : `${host ?? 'localhost'}:${port ?? 6379}`,
@@ -167,6 +140,17 @@ export class RedisStore implements Store {
     this.#assertOpen('SET');
     assertWriteOps(ops);
     if (ops.length === 0) return [];
+    if (ops.some((op) => op.index !== undefined)) {
+      const { keys, args } = writeCall(ops);
+      return this.#run('SET', ops.length === 1 ? ops[0]!.key : undefined, async () => {
+        try {
+          return ((await evalScript(this.#client, WRITE, keys, args)) as number[]).map((applied) => applied === 1);
+        } catch (err) {
+          const note = ops.length > 1 ? batchWriteNote(err) : undefined;
+          throw note ? toStoreFailure(err, { command: 'SET', target: this.#target, note }) : err;
+        }
+      });
+    }
     if (ops.length === 1) {
       const op = ops[0]!;
       return this.#run('SET', op.key, async () => [(await this.#client.call('SET', setArguments(op))) === 'OK']);
@@ -189,12 +173,21 @@ export class RedisStore implements Store {
     });
   }
 
-  /** {@inheritDoc Store.unlink} */
-  async unlink(keys: readonly string[]): Promise<number> {
+  /**
+   * {@inheritDoc Store.unlink}
+   *
+   * With an index set, each chunk of keys is one Lua script (`UNLINK` and `ZREM` per key, atomic).
+   */
+  async unlink(keys: readonly string[], options?: IndexOption): Promise<number> {
     this.#assertOpen('UNLINK');
+    const index = indexOption(options, 'UNLINK');
     if (keys.length === 0) return 0;
     return this.#run('UNLINK', undefined, async () => {
       const chunks = chunk(keys, this.#maxKeys);
+      if (index !== undefined) {
+        const calls = chunks.map((part) => ({ keys: [index, ...part], args: [] }));
+        return ((await evalScriptPipeline(this.#client, UNLINK_INDEXED, calls)) as number[]).reduce((sum, n) => sum + n, 0);
+      }
       if (chunks.length === 1) return this.#client.unlink(chunks[0]!);
       const pipeline = this.#client.pipeline();
       for (const part of chunks) pipeline.unlink(part);
@@ -205,20 +198,14 @@ export class RedisStore implements Store {
   /**
    * {@inheritDoc Store.deleteIfEquals}
    *
-   * A 2-line Lua script (`GET`, compare, `UNLINK`), run atomically by Redis: `EVALSHA`, falling back to
-   * `EVAL` when the server does not have the script cached yet.
+   * A 3-line Lua script (`GET`, compare, `ZREM` from the index set if any, `UNLINK`), run atomically by
+   * Redis: `EVALSHA`, falling back to `EVAL` when the server does not have the script cached yet.
    */
-  async deleteIfEquals(key: string, value: string): Promise<boolean> {
-    return this.#run('EVALSHA', key, async () => {
-      let removed: unknown;
-      try {
-        removed = await this.#client.evalsha(DELETE_IF_EQUALS.sha1, 1, key, value);
-      } catch (err) {
-        if (!/^NOSCRIPT\b/.test((err as Error | undefined)?.message ?? '')) throw err;
-        removed = await this.#client.eval(DELETE_IF_EQUALS.source, 1, key, value);
-      }
-      return removed === 1;
-    });
+  async deleteIfEquals(key: string, value: string, options?: IndexOption): Promise<boolean> {
+    this.#assertOpen('EVALSHA');
+    const index = indexOption(options, 'EVALSHA');
+    const keys = index === undefined ? [key] : [key, index];
+    return this.#run('EVALSHA', key, async () => (await evalScript(this.#client, DELETE_IF_EQUALS, keys, [value])) === 1);
   }
 
   /** {@inheritDoc Store.exists} */
@@ -236,10 +223,17 @@ export class RedisStore implements Store {
    *
    * `PEXPIRE key ttlMs` for a TTL. For `null`, `PERSIST` alone cannot tell "no such key" from "key had
    * no expiry", so `PERSIST` and `EXISTS` run together in one `MULTI`/`EXEC` (one round trip, atomic).
+   * With an index set, a Lua script does it and updates the key's score.
    */
-  async expire(key: string, ttlMs: number | null): Promise<boolean> {
+  async expire(key: string, ttlMs: number | null, options?: IndexOption): Promise<boolean> {
     this.#assertOpen(ttlMs === null ? 'PERSIST' : 'PEXPIRE');
     assertExpireTtl(key, ttlMs);
+    const command = ttlMs === null ? 'PERSIST' : 'PEXPIRE';
+    const index = indexOption(options, command);
+    if (index !== undefined) {
+      const args = [ttlMs === null ? '' : String(ttlMs)];
+      return this.#run(command, key, async () => (await evalScript(this.#client, EXPIRE_INDEXED, [key, index], args)) === 1);
+    }
     if (ttlMs !== null) return this.#run('PEXPIRE', key, async () => (await this.#client.pexpire(key, ttlMs)) === 1);
     return this.#run('PERSIST', key, async () => {
       const [, exists] = replies(await this.#client.multi().persist(key).exists(key).exec());
@@ -260,6 +254,45 @@ export class RedisStore implements Store {
   }
 
   /**
+   * {@inheritDoc Store.indexScan}
+   *
+   * With `match`: Lua-filtered `ZSCAN` steps (Redis' `SCAN` guarantee: members present for the whole scan
+   * are yielded at least once). Without: pages of `count` members in expiry order, each resuming right
+   * after the last member of the previous page; a member present for the whole scan is yielded unless its
+   * expiry moved backwards meanwhile (`expire()` with a shorter TTL), and may repeat if the last member of
+   * a page was rewritten or removed in between. Liveness is judged by the server's clock at each page.
+   */
+  async *indexScan(index: string, options?: IndexScanOptions): AsyncIterable<string[]> {
+    this.#assertOpen('ZSCAN');
+    const { match, count } = indexScanArguments(index, options);
+    const command = match === undefined ? 'ZRANGE' : 'ZSCAN';
+    yield* indexPages((script, args) => this.#run(command, index, () => evalScript(this.#client, script, [index], args)), match, count);
+  }
+
+  /** {@inheritDoc Store.indexPrune} */
+  async indexPrune(index: string): Promise<number> {
+    this.#assertOpen('ZREMRANGEBYSCORE');
+    assertIndex(index, 'ZREMRANGEBYSCORE');
+    return this.#run('ZREMRANGEBYSCORE', index, async () => (await evalScript(this.#client, INDEX_PRUNE, [index], [])) as number);
+  }
+
+  /**
+   * {@inheritDoc Store.indexSync}
+   *
+   * One Lua script per `maxKeysPerCommand` keys (each atomic), sent together in one pipeline.
+   */
+  async indexSync(index: string, keys: readonly string[]): Promise<number> {
+    this.#assertOpen('ZADD');
+    assertIndex(index, 'ZADD');
+    assertKeys(keys, 'ZADD');
+    if (keys.length === 0) return 0;
+    return this.#run('ZADD', index, async () => {
+      const calls = chunk(keys, this.#maxKeys).map((part) => ({ keys: [index, ...part], args: [] }));
+      return ((await evalScriptPipeline(this.#client, INDEX_SYNC, calls)) as number[]).reduce((sum, n) => sum + n, 0);
+    });
+  }
+
+  /**
    * Releases the store: quits the client it created and waits until its connection has ended (dropping
    * it if `QUIT` does not complete within 2 s), leaves a client you passed untouched. Calling it again does nothing; any other method
    * called after it throws {@link StoreUnavailableError}.
@@ -271,26 +304,7 @@ export class RedisStore implements Store {
     if (this.#closed) return;
     this.#closed = true;
     if (!this.#owned || this.#client.status === 'end') return;
-    const client = this.#client;
-    const ended = new Promise<void>((resolve) => client.once('end', resolve));
-    let timer: NodeJS.Timeout | undefined;
-    const timedOut = new Promise<'timeout'>((resolve) => {
-      timer = setTimeout(() => resolve('timeout'), QUIT_TIMEOUT_MS);
-    });
-    try {
-      if (client.status === 'ready') {
-        const quit = client.quit().then(() => ended, () => 'failed' as const);
-        if ((await Promise.race([quit, timedOut])) === undefined) return;
-      }
-      // Not connected, QUIT failed or hung: drop the connection (and any reconnection attempt). Between
-      // two reconnection attempts there is no socket left, so ioredis stays 'reconnecting' and never
-      // emits 'end': nothing to wait for then.
-      const reconnecting = client.status === 'reconnecting';
-      client.disconnect();
-      if (!reconnecting) await Promise.race([ended, timedOut]);
-    } finally {
-      clearTimeout(timer);
-    }
+    await quitClient(this.#client, QUIT_TIMEOUT_MS);
   }
 
   /** The servers a scan walks: for standalone Redis, the one client. (A cluster will list its masters.) */
@@ -325,39 +339,4 @@ export class RedisStore implements Store {
       );
     }
   }
-}
-
-/** Duck-typed check for an ioredis client (works across duplicate copies of ioredis). */
-function isClient(value: unknown): value is Redis {
-  const candidate = value as Partial<Redis> | null;
-  return (
-    typeof candidate === 'object' &&
-    candidate !== null &&
-    typeof candidate.sendCommand === 'function' &&
-    typeof candidate.multi === 'function' &&
-    typeof candidate.scan === 'function'
-  );
-}
-
-function setArguments({ key, value, ttl, mode }: WriteOp): string[] {
-  const args = [key, value];
-  if (ttl === 'keep') args.push('KEEPTTL');
-  else if (ttl !== null) args.push('PX', String(ttl));
-  if (mode) args.push(mode);
-  return args;
-}
-
-function chunk(keys: readonly string[], size: number): string[][] {
-  const chunks: string[][] = [];
-  for (let start = 0; start < keys.length; start += size) chunks.push(keys.slice(start, start + size));
-  return chunks;
-}
-
-/** The replies of a pipeline or transaction, throwing the first command error. */
-function replies(results: PipelineResults): unknown[] {
-  if (results === null) throw new Error(NO_EXEC_REPLY);
-  return results.map(([error, reply]) => {
-    if (error) throw error;
-    return reply;
-  });
 }

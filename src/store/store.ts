@@ -38,19 +38,23 @@ export interface Store {
   /**
    * Applies `ops` and answers, per op in input order, whether it was applied (`false`: an `NX` op found
    * the key, or an `XX` op did not). A batch is applied atomically where the store can (standalone
-   * Redis: one `MULTI`/`EXEC`; memory: synchronously), so a refused batch (e.g. OOM) writes nothing.
+   * Redis: one `MULTI`/`EXEC`; memory: synchronously), so a batch Redis refuses while queuing it (e.g.
+   * OOM) writes nothing. Redis does not roll back a command that fails inside `EXEC` (e.g. WRONGTYPE).
    */
   write(ops: readonly WriteOp[]): Promise<boolean[]>;
 
-  /** Removes `keys` (Redis `UNLINK`) and answers how many existed. */
-  unlink(keys: readonly string[]): Promise<number>;
+  /**
+   * Removes `keys` (Redis `UNLINK`) and answers how many existed. With `options.index`, the keys are
+   * removed from that index set too, in the same atomic step.
+   */
+  unlink(keys: readonly string[], options?: IndexOption): Promise<number>;
 
   /**
    * Removes `key` only if it currently holds exactly `value`, atomically (compare-and-delete), and
    * answers whether it removed it. The repository uses it to drop an entry it found invalid without
    * clobbering a valid value written in the meantime.
    */
-  deleteIfEquals(key: string, value: string): Promise<boolean>;
+  deleteIfEquals(key: string, value: string, options?: IndexOption): Promise<boolean>;
 
   /** Whether `key` exists (and has not expired). */
   exists(key: string): Promise<boolean>;
@@ -62,13 +66,33 @@ export interface Store {
    * Sets the remaining TTL of an existing key to `ttlMs` (Redis `PEXPIRE`), or removes its expiry when
    * `ttlMs` is `null` (Redis `PERSIST`). Answers whether the key existed.
    */
-  expire(key: string, ttlMs: number | null): Promise<boolean>;
+  expire(key: string, ttlMs: number | null, options?: IndexOption): Promise<boolean>;
 
   /**
    * Yields batches of keys matching the Redis glob `match` (`SCAN cursor MATCH match COUNT count`), on
    * every shard. Batches can be empty-free but may repeat keys; callers de-duplicate.
    */
   scan(match: string, options?: ScanOptions): AsyncIterable<string[]>;
+
+  /**
+   * Yields batches of the live members of the index set `index` (entities with `find: 'index'`): keys
+   * whose recorded expiry is in the future, matching the glob `match` when given (Redis `ZSCAN MATCH`;
+   * without `match`, `ZRANGE BYSCORE now +inf` pages). May repeat keys; callers de-duplicate. A member
+   * that stays in the set for the whole scan is yielded at least once, unless (without `match`) its
+   * recorded expiry moved earlier meanwhile; members added or removed during the scan may or may not be.
+   * An absent index set yields nothing; batches are never empty.
+   */
+  indexScan(index: string, options?: IndexScanOptions): AsyncIterable<string[]>;
+
+  /** Removes the members of `index` whose expiry has passed (`ZREMRANGEBYSCORE -inf now`); answers how many. */
+  indexPrune(index: string): Promise<number>;
+
+  /**
+   * Brings the membership of `keys` in `index` in line with the keys themselves: an existing key is
+   * (re)added with its current expiry, a missing one is removed. Answers how many keys exist. Used by
+   * `reindex()`; safe to run while other clients write.
+   */
+  indexSync(index: string, keys: readonly string[]): Promise<number>;
 
   /** Releases what the store created (connections, timers). Never closes a client it was given. */
   close(): Promise<void>;
@@ -91,6 +115,36 @@ export interface WriteOp {
   ttl: number | null | 'keep';
   /** `NX`: only if absent. `XX`: only if present. Omitted: always. */
   mode?: 'NX' | 'XX';
+  /**
+   * Index set to keep in step (entities with `find: 'index'`): when the write applies, `key` is added to
+   * this sorted set scored by its expiry time in ms since the epoch by the store's clock (`+inf` without
+   * expiry; unchanged expiry for `ttl: 'keep'`), in the same atomic step as the write.
+   */
+  index?: string;
+}
+
+/**
+ * The `index` option of {@link Store.unlink}, {@link Store.expire} and {@link Store.deleteIfEquals}.
+ *
+ * @example
+ * await store.unlink(['app:session:acme:1'], { index: 'app:session#index' });
+ */
+export interface IndexOption {
+  /** Index set that lists the keys; kept in step with the operation. */
+  index?: string;
+}
+
+/**
+ * Options of {@link Store.indexScan}.
+ *
+ * @example
+ * for await (const keys of store.indexScan('app:session#index', { match: 'app:session:acme:*', count: 500 })) { ... }
+ */
+export interface IndexScanOptions {
+  /** Redis glob the members must match; omit for every live member. */
+  match?: string;
+  /** Members per round trip (default 1000). */
+  count?: number;
 }
 
 /**

@@ -4,7 +4,7 @@
  * @internal
  */
 import { StoreError } from '../errors/index.js';
-import type { ScanOptions, WriteOp } from './store.js';
+import type { IndexOption, IndexScanOptions, ScanOptions, WriteOp } from './store.js';
 
 /** Default `COUNT` hint of {@link Store.scan}. */
 export const DEFAULT_SCAN_COUNT = 1000;
@@ -37,7 +37,14 @@ export function assertWriteOps(ops: readonly WriteOp[]): void {
         { command: 'SET' },
       );
     }
-    const { ttl, mode } = op;
+    const { ttl, mode, index: indexSet } = op;
+    if (indexSet !== undefined && !isIndexName(indexSet)) {
+      throw new StoreError(
+        `Invalid index set ${describe(indexSet)} for SET${where}: pass the index key as a non-empty string, or leave it out.`,
+        'ERR syntax error',
+        { command: 'SET', key: op.key },
+      );
+    }
     if (ttl !== null && ttl !== 'keep' && !isPositiveInteger(ttl)) {
       throw new StoreError(
         `Invalid TTL ${describe(ttl)} for SET${where}. Pass a positive whole number of milliseconds, ` +
@@ -85,4 +92,72 @@ export function scanCount(match: string, options: ScanOptions | undefined): numb
     );
   }
   return count;
+}
+
+function isIndexName(index: unknown): index is string {
+  return typeof index === 'string' && index.length > 0;
+}
+
+/**
+ * Checks an index set key (the first argument of {@link Store.indexScan}, {@link Store.indexPrune},
+ * {@link Store.indexSync}): a non-empty string, or a {@link StoreError} naming `command`.
+ *
+ * @example
+ * assertIndex('app:session#index', 'ZSCAN'); // fine
+ * assertIndex('', 'ZSCAN');                  // throws StoreError
+ */
+export function assertIndex(index: unknown, command: string): asserts index is string {
+  if (!isIndexName(index)) {
+    throw new StoreError(
+      `Invalid index set ${describe(index)} for ${command}: pass the index key as a non-empty string.`,
+      'ERR syntax error',
+      { command },
+    );
+  }
+}
+
+/**
+ * The index set of an {@link IndexOption} (`undefined` when there is none), checked like {@link assertIndex}.
+ *
+ * @example
+ * indexOption({ index: 'app:session#index' }, 'UNLINK'); // 'app:session#index'
+ * indexOption(undefined, 'UNLINK');                      // undefined
+ */
+export function indexOption(options: IndexOption | undefined, command: string): string | undefined {
+  const index = options?.index;
+  if (index !== undefined) assertIndex(index, command);
+  return index;
+}
+
+/**
+ * Checks that `keys` is an array of strings (for {@link Store.indexSync}), or throws a {@link StoreError}.
+ *
+ * @example
+ * assertKeys(['a', 'b'], 'ZADD'); // fine
+ */
+export function assertKeys(keys: unknown, command: string): asserts keys is readonly string[] {
+  if (!Array.isArray(keys) || !keys.every((key) => typeof key === 'string')) {
+    throw new StoreError(`${command} takes an array of string keys.`, 'ERR syntax error', { command });
+  }
+}
+
+/**
+ * Checks the arguments of {@link Store.indexScan} and answers its glob (`undefined`: every live member)
+ * and `COUNT` (default {@link DEFAULT_SCAN_COUNT}).
+ *
+ * @example
+ * indexScanArguments('app:session#index', { match: 'app:session:acme:*' }); // { match: 'app:session:acme:*', count: 1000 }
+ */
+export function indexScanArguments(
+  index: unknown,
+  options: IndexScanOptions | undefined,
+): { match: string | undefined; count: number } {
+  assertIndex(index, 'ZSCAN');
+  const match = options?.match;
+  if (match !== undefined && typeof match !== 'string') {
+    throw new StoreError('Store.indexScan() takes a Redis glob string as its match option.', 'ERR syntax error', {
+      command: 'ZSCAN',
+    });
+  }
+  return { match, count: scanCount(match ?? '*', options) };
 }

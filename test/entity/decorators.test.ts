@@ -110,6 +110,7 @@ describe.each<Mode>(['legacy', 'tc39'])('decorators (%s)', (mode) => {
     ['twice', `@CacheEntity({ name: 'x', ttl: '1h' }) export class X { @Key(z.string()) @Field(z.string()) id!: string; }`, /decorated twice/],
     ['no schema', `@CacheEntity({ name: 'x', ttl: '1h' }) export class X { @Key(undefined as any) id!: string; }`, /needs a zod schema/],
     ['static', `@CacheEntity({ name: 'x', ttl: '1h' }) export class X { @Key(z.string()) static id: string; }`, /instance fields/],
+    ['method', `@CacheEntity({ name: 'x', ttl: '1h' }) export class X { @Key(z.string()) id!: string; @Field(z.string()) greet() { return ''; } }`, /(method or accessor greet|a method greet)/],
   ];
   it.each(bad)('rejects %s with EntityDefinitionError', (_label, body, message) => {
     const source = `import { z } from 'zod'; import { CacheEntity, Key, Field } from 'cacheorm';\n${body}`;

@@ -5,11 +5,14 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { StoreError } from '../../src/errors/index.js';
 import type { Store } from '../../src/store/index.js';
+import { indexContract } from './index-contract.js';
 
 export interface StoreFixture {
   store: Store;
   /** Every key the contract writes starts with `${prefix}:`; it must contain no glob metacharacter. */
   prefix: string;
+  /** The score of `key` in the index set `index` (`Infinity` for +inf), or `null` (Redis `ZSCORE`). */
+  indexScore(index: string, key: string): Promise<number | null>;
   cleanup(): Promise<void>;
 }
 
@@ -290,5 +293,7 @@ export function storeContract(name: string, makeStore: () => Promise<StoreFixtur
       expect(winners).toHaveLength(1);
       expect(await store.get(`${p}:lock`)).toBe(String(winners[0]));
     });
+
+    indexContract(() => ({ store, fixture, ns }));
   });
 }

@@ -1,14 +1,20 @@
 import { execFile } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { ConfigError, StoreUnavailableError } from '../../src/errors/index.js';
+import { ConfigError, StoreError, StoreUnavailableError } from '../../src/errors/index.js';
 import { MemoryStore } from '../../src/store/index.js';
 import { uniquePrefix } from '../support/redis.js';
 import { scanAll, sleep, storeContract } from './contract.js';
+import { indexScanAll } from './index-contract.js';
 
 storeContract('MemoryStore', async () => {
   const store = new MemoryStore();
-  return { store, prefix: uniquePrefix('mem'), cleanup: () => store.close() };
+  return {
+    store,
+    prefix: uniquePrefix('mem'),
+    indexScore: (index, key) => store.indexScore(index, key),
+    cleanup: () => store.close(),
+  };
 });
 
 /** Polls `condition` until it holds or `timeoutMs` passes. */
@@ -155,6 +161,58 @@ describe('MemoryStore', () => {
       for await (const _batch of store.scan('*', { count: 100 })) await store.close();
     })();
     await expect(scanning).rejects.toBeInstanceOf(StoreUnavailableError);
+  });
+
+  it('scores index members by its own clock, exactly', async () => {
+    let now = 10_000;
+    const store = new MemoryStore({ sweepIntervalMs: 0, now: () => now });
+    await store.write([
+      { key: 'k:a', value: '1', ttl: 1_000, index: 'ix' },
+      { key: 'k:b', value: '1', ttl: null, index: 'ix' },
+    ]);
+    expect(await store.indexScore('ix', 'k:a')).toBe(11_000);
+    expect(await store.indexScore('ix', 'k:b')).toBe(Number.POSITIVE_INFINITY);
+    expect(await store.indexScore('ix', 'k:none')).toBeNull();
+    expect(await store.indexScore('no-index', 'k:a')).toBeNull();
+    now = 10_400;
+    await store.expire('k:b', 600, { index: 'ix' });
+    expect(await store.indexScore('ix', 'k:b')).toBe(11_000);
+    now = 10_999;
+    expect(await indexScanAll(store, 'ix')).toEqual(['k:a', 'k:b']);
+    now = 11_000; // expiry is exclusive, like the keys themselves
+    expect(await indexScanAll(store, 'ix')).toEqual([]);
+    expect(await store.get('k:a')).toBeNull();
+    expect(await store.indexPrune('ix')).toBe(2);
+    expect(await store.exists('ix')).toBe(false);
+    await expect(store.indexScore('', 'k:a')).rejects.toBeInstanceOf(StoreError);
+    await store.close();
+  });
+
+  it('yields to the event loop between index scan steps', async () => {
+    const store = new MemoryStore();
+    await store.write(Array.from({ length: 1_000 }, (_, i) => ({ key: `k:${i}`, value: 'v', ttl: null, index: 'ix' })));
+    let macrotaskRan = false;
+    setImmediate(() => {
+      macrotaskRan = true;
+    });
+    const seen: boolean[] = [];
+    for await (const batch of store.indexScan('ix', { count: 100 })) {
+      expect(batch.length).toBe(100);
+      seen.push(macrotaskRan);
+    }
+    expect(seen).toHaveLength(10);
+    expect(seen.slice(1).every(Boolean)).toBe(true);
+    await store.close();
+  });
+
+  it('stops an index scan when the store is closed', async () => {
+    const store = new MemoryStore();
+    await store.write(Array.from({ length: 300 }, (_, i) => ({ key: `k:${i}`, value: 'v', ttl: null, index: 'ix' })));
+    const scanning = (async () => {
+      for await (const _batch of store.indexScan('ix', { count: 100 })) await store.close();
+    })();
+    await expect(scanning).rejects.toBeInstanceOf(StoreUnavailableError);
+    await expect(store.indexPrune('ix')).rejects.toBeInstanceOf(StoreUnavailableError);
   });
 
   it('rejects bad options with ConfigError', () => {

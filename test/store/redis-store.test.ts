@@ -17,6 +17,12 @@ async function dropPrefix(client: Redis, prefix: string): Promise<void> {
   } while (cursor !== '0');
 }
 
+/** Redis `ZSCORE` as a number (`Infinity` for +inf), or `null`. */
+async function zscore(client: Redis, index: string, key: string): Promise<number | null> {
+  const score = await client.zscore(index, key);
+  return score === null ? null : score === 'inf' ? Number.POSITIVE_INFINITY : Number(score);
+}
+
 /** The error a promise rejects with (fails the test if it resolves). */
 async function failure(promise: Promise<unknown>): Promise<Error> {
   try {
@@ -37,6 +43,7 @@ storeContract('RedisStore over a client', async () => {
   return {
     store,
     prefix,
+    indexScore: (index, key) => zscore(client, index, key),
     async cleanup() {
       await store.close();
       await dropPrefix(client, prefix);
@@ -51,6 +58,7 @@ storeContract('RedisStore over a URL', async () => {
   return {
     store,
     prefix,
+    indexScore: (index, key) => zscore(store.client, index, key),
     async cleanup() {
       await dropPrefix(store.client, prefix);
       await store.close();
@@ -213,9 +221,53 @@ describe('RedisStore', () => {
       await admin.config('SET', 'maxmemory', '1');
     });
 
+    it('refuses a batch with index sets and writes neither keys nor members, script cached or not', async () => {
+      const index = 'oom:index';
+      const ops = ['a', 'b', 'c'].map((s, i) => ({
+        key: `oom:ix:${s}`,
+        value: `secret-value-${s}`,
+        ttl: i === 0 ? null : 60_000,
+        ...(i === 1 ? {} : { index }),
+      }));
+      const expectRefused = async (members: string[]) => {
+        const error = await failure(store.write(ops));
+        expect(error).toBeInstanceOf(StoreError);
+        const storeError = error as StoreError;
+        expect(storeError.redisMessage).toMatch(/^OOM command not allowed/);
+        expect(storeError.command).toBe('SET');
+        expect(storeError.message).toMatch(/^Redis refused SET: OOM .*nothing was written\..*maxmemory/);
+        expect(inspect(storeError, { depth: 10 })).not.toMatch(/secret-value/);
+        const single = await failure(store.write([ops[0]!]));
+        expect(single.message).toMatch(/^Redis refused SET: OOM/);
+        await admin.config('SET', 'maxmemory', '0');
+        expect(await admin.exists(...ops.map((op) => op.key))).toBe(0);
+        expect(await admin.zrange(index, 0, -1)).toEqual(members);
+      };
+      await admin.script('FLUSH');
+      await expectRefused([]); // NOSCRIPT, then EVAL refused
+      // Cache the script, keep one indexed key, then refuse again (EVALSHA refused).
+      expect(await store.write([{ key: 'oom:ix:kept', value: 'v', ttl: 60_000, index }])).toEqual([true]);
+      await admin.config('SET', 'maxmemory', '1');
+      await expectRefused(['oom:ix:kept']); // EVALSHA refused
+      await admin.config('SET', 'maxmemory', '1');
+    });
+
+    it('still removes and prunes index members', async () => {
+      await admin.config('SET', 'maxmemory', '0');
+      const index = 'oom:rm-index';
+      await store.write(['a', 'b', 'c'].map((s) => ({ key: `oom:rm:${s}`, value: s, ttl: s === 'c' ? 30 : null, index })));
+      await admin.config('SET', 'maxmemory', '1');
+      await new Promise((resolve) => setTimeout(resolve, 80));
+      expect(await store.indexPrune(index)).toBe(1);
+      expect(await store.unlink(['oom:rm:a'], { index })).toBe(1);
+      expect(await store.deleteIfEquals('oom:rm:b', 'b', { index })).toBe(true);
+      expect(await admin.exists(index, 'oom:rm:a', 'oom:rm:b')).toBe(0);
+    });
+
     it('still serves reads', async () => {
       expect(await store.get('oom:a')).toBeNull();
-      expect(await scanAll(store, 'oom:*')).toEqual([]);
+      expect(await scanAll(store, 'oom:batch:*')).toEqual([]);
+      expect(await store.indexScan('oom:index')[Symbol.asyncIterator]().next()).toEqual({ done: false, value: ['oom:ix:kept'] });
     });
   });
 

@@ -1,0 +1,19 @@
+/**
+ * Typed find-by-pattern: matchers, the pattern type, value equality, the planner and `Query`.
+ * See docs/find.md.
+ */
+export { contains, isMatcher, oneOf, prefix, suffix, type Matcher, type OneOf, type StringMatcher, type StringMatcherKind } from './matchers.js';
+export type { Condition, FindOptions, Literal, Pattern } from './pattern.js';
+export { valueEquals } from './equality.js';
+export {
+  explainPlan,
+  planFind,
+  type KeyFilter,
+  type PlanCommon,
+  type PlanInput,
+  type QueryPlan,
+  type QueryPlanJSON,
+  type ValueFilter,
+} from './planner.js';
+export { Query, type Candidate, type QuerySource, type ResultStream } from './query.js';
+export { rebuildIndex, type RebuildIndexInput } from './reindex.js';

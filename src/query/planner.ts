@@ -1,0 +1,334 @@
+/**
+ * The find planner: a runtime pattern → a {@link QueryPlan} (pure, no I/O). See docs/find.md.
+ *
+ * - Every key field literal → `GET`. Literals and `oneOf` only, product ≤ `maxMgetKeys` → `MGET`.
+ * - Otherwise `SCAN MATCH <glob>` (or, for `find: 'index'` entities, `ZSCAN <index> MATCH <glob>`).
+ *   Each key part of the glob is: literal → its encoded part; `prefix(s)` → `enc(s)*`; `suffix(s)` →
+ *   `*enc(s)`; `contains(s)` → `*enc(s)*`; `oneOf` (of several values) or no condition → `*`. Encoded
+ *   parts hold no glob character, so user text can never widen the glob. Runs of wildcards across parts
+ *   (`*:*`) are collapsed into one `*`: a superset of keys, cheaper for Redis' matcher, and exact anyway
+ *   because the glob is only a pre-filter: `keyFilter` re-checks every key condition on the decoded key
+ *   (the caller decodes, which also enforces the part count).
+ * - Conditions on other fields become `valueFilter`, run on fetched values.
+ */
+import type { EntityMetadata } from '../entity/metadata.js';
+import { InvalidQueryError } from '../errors/index.js';
+import type { KeyCodec } from '../keys/index.js';
+import { tryEncodePart, type KeyScalar } from '../keys/part.js';
+import { valueEquals } from './equality.js';
+import { isMatcher, MATCHER, type StringMatcherKind } from './matchers.js';
+import { describeValue, explainPlan } from './explain.js';
+import { mayBeString } from './pattern.js';
+
+export { explainPlan };
+
+/**
+ * What {@link planFind} needs.
+ *
+ * @example
+ * const input: PlanInput = { metadata, keys, pattern: { tenantId: 'acme' }, batchSize: 500 };
+ */
+export interface PlanInput {
+  /** Key fields in order, schema shape (field checks), find strategy. */
+  metadata: EntityMetadata;
+  /** The entity's key codec. */
+  keys: KeyCodec;
+  /** The runtime pattern (validated here). */
+  pattern: Record<string, unknown>;
+  /** The entity's index set key; required when `metadata.find === 'index'`. */
+  indexKey?: string;
+  /** Largest `MGET` product; beyond it the plan falls back to SCAN/index. Default 1000. */
+  maxMgetKeys?: number;
+  /** `SCAN`/`ZSCAN` `COUNT` and fetch batch size. Default 1000. */
+  batchSize?: number;
+}
+
+/**
+ * Re-checks every key condition on a decoded key (the glob is only a pre-filter).
+ *
+ * @example
+ * const keep = plan.keyFilter?.(keys.decode(redisKey)!) ?? true;
+ */
+export type KeyFilter = (key: Readonly<Record<string, KeyScalar>>) => boolean;
+/**
+ * Checks the residual (non-key) conditions on a fetched entity.
+ *
+ * @example
+ * const keep = plan.valueFilter?.(session) ?? true;
+ */
+export type ValueFilter = (entity: Readonly<Record<string, unknown>>) => boolean;
+
+/**
+ * Fields every plan has, whatever its kind.
+ *
+ * @example
+ * if (!plan.keysOnly) console.log('values are filtered on:', plan.residual.join(', '));
+ */
+export interface PlanCommon {
+  /** Entity name. */
+  readonly entity: string;
+  /** Batch size: `SCAN`/`ZSCAN` `COUNT` hint and keys per `MGET`. */
+  readonly count: number;
+  /** Re-checks all key conditions on a decoded key; `undefined` when exact (get/mget/empty) or none. */
+  readonly keyFilter: KeyFilter | undefined;
+  /** The residual on non-key fields; `undefined` when there is none. */
+  readonly valueFilter: ValueFilter | undefined;
+  /** Key conditions in words, e.g. `id starts with "a1"`. */
+  readonly keyConditions: string[];
+  /** Residual conditions in words, e.g. `email contains "@corp"`. */
+  readonly residual: string[];
+  /** Remarks, e.g. why an `MGET` became a scan. */
+  readonly notes: string[];
+  /** `true` when there is no `valueFilter` (keys/count/delete may skip fetching values). */
+  readonly keysOnly: boolean;
+  /** The plan without its functions (for logs and `JSON.stringify`). */
+  toJSON(): QueryPlanJSON;
+}
+
+/**
+ * A plan: how `find` runs. Plain data plus `keyFilter`/`valueFilter`.
+ *
+ * @example
+ * const plan = planFind({ metadata, keys, pattern: { tenantId: 'acme', id: prefix('a1') } });
+ * if (plan.kind === 'scan') console.log(plan.match); // 'cache:session:acme:a1*'
+ */
+export type QueryPlan =
+  | (PlanCommon & { readonly kind: 'empty'; readonly reason: string })
+  | (PlanCommon & { readonly kind: 'get'; readonly key: string })
+  | (PlanCommon & { readonly kind: 'mget'; readonly keys: string[] })
+  | (PlanCommon & { readonly kind: 'scan'; readonly match: string })
+  | (PlanCommon & { readonly kind: 'index'; readonly index: string; readonly match: string | undefined });
+
+/**
+ * A plan as JSON: everything but the functions.
+ *
+ * @example
+ * JSON.stringify(plan); // {"kind":"scan","match":"cache:session:acme:*",...}
+ */
+export type QueryPlanJSON = OmitEach<QueryPlan, 'keyFilter' | 'valueFilter' | 'toJSON'>;
+
+/** `Omit` applied to each member of a union. */
+type OmitEach<U, K extends PropertyKey> = U extends unknown ? Omit<U, K> : never;
+
+type Predicate = (value: unknown) => boolean;
+type TextCondition = { kind: StringMatcherKind; text: string };
+type Cond = { field: string; pred: Predicate; label: string } & (
+  | { kind: 'eq'; value: unknown }
+  | TextCondition
+  | { kind: 'in'; values: readonly unknown[] }
+);
+/** A key condition, with the encoded parts of its literal values (eq: one, in: deduplicated). */
+type KeyCond = Cond & { parts?: string[] };
+
+const DEFAULT_BATCH = 1000;
+const DEFAULT_MAX_MGET = 1000;
+
+/**
+ * Validates a runtime pattern and plans it. Throws {@link InvalidQueryError} for an unknown field (naming
+ * the valid ones), a malformed matcher, a string matcher on a non-string field, or a key-field literal
+ * its key codec rejects (wrong type, not finite, fails the field's schema, `undefined`).
+ *
+ * @example
+ * planFind({ metadata, keys, pattern: { tenantId: 'acme', id: 's1' } });          // { kind: 'get', key: 'cache:session:acme:s1', ... }
+ * planFind({ metadata, keys, pattern: { tenantId: oneOf(['a', 'b']), id: 's1' } }); // { kind: 'mget', keys: [...2 keys], ... }
+ * planFind({ metadata, keys, pattern: { tenantId: '*', email: contains('@x') } });  // { kind: 'scan', match: 'cache:session:%2A:*', residual: ['email contains "@x"'], ... }
+ */
+export function planFind(input: PlanInput): QueryPlan {
+  const { metadata, keys, pattern } = input;
+  const entity = metadata.name;
+  const count = positiveInt(input.batchSize, DEFAULT_BATCH, 'batchSize', entity);
+  const maxMget = positiveInt(input.maxMgetKeys, DEFAULT_MAX_MGET, 'maxMgetKeys', entity);
+  if (metadata.find === 'index' && typeof input.indexKey !== 'string') {
+    throw new TypeError(`planFind: entity "${entity}" uses find: 'index' but no indexKey was given.`);
+  }
+  if (pattern === null || typeof pattern !== 'object' || Array.isArray(pattern) || isMatcher(pattern)) {
+    throw new InvalidQueryError(
+      `find() on entity "${entity}" takes a pattern object such as { field: value }, got ${pattern === null ? 'null' : Array.isArray(pattern) ? 'an array' : typeof pattern}.`,
+      { entity },
+    );
+  }
+
+  const shape = metadata.schema.shape as Record<string, unknown>;
+  const keyKinds = new Map(metadata.keyFields.map((f) => [f.name, f.kind]));
+  const keyConds = new Map<string, KeyCond>();
+  const valueConds: Cond[] = [];
+  let emptyReason: string | undefined;
+  for (const field of Object.keys(pattern)) {
+    if (!Object.prototype.hasOwnProperty.call(shape, field)) {
+      throw new InvalidQueryError(
+        `find() on entity "${entity}" names the field "${field}", which the entity does not have. Valid fields: ${Object.keys(shape).join(', ')}.`,
+        { entity, field },
+      );
+    }
+    const kind = keyKinds.get(field);
+    const cond = toCondition(field, pattern[field], kind === undefined ? mayBeString(shape[field]) : kind === 'string', entity);
+    if (cond.kind === 'in' && cond.values.length === 0) emptyReason ??= `oneOf([]) on field "${field}" matches nothing.`;
+    if (kind === undefined) {
+      valueConds.push(cond);
+    } else {
+      keyConds.set(field, cond.kind === 'eq' || cond.kind === 'in' ? withParts(cond, keys, entity) : cond);
+    }
+  }
+
+  const valueFilter = combine(valueConds, (c) => (e: Readonly<Record<string, unknown>>) => c.pred(e[c.field]));
+  const residual = valueConds.map((c) => c.label);
+  const ordered = metadata.keyFields.map((f) => keyConds.get(f.name));
+  const keyConditions = ordered.flatMap((c) => (c ? [c.label] : []));
+  const common = { entity, count, valueFilter, residual, keysOnly: valueFilter === undefined, notes: [] as string[] };
+  if (emptyReason !== undefined) {
+    return finish({ kind: 'empty', reason: emptyReason, ...common, keyFilter: undefined, keyConditions, residual, valueFilter: undefined, keysOnly: true });
+  }
+
+  // GET / MGET: every key field has literal parts.
+  if (ordered.every((c) => c?.parts !== undefined)) {
+    const lists = ordered.map((c) => c!.parts!);
+    const size = lists.reduce((n, list) => n * list.length, 1);
+    if (size === 1) return finish({ kind: 'get', key: keys.assemble(lists.map((l) => l[0]!)), ...common, keyFilter: undefined, keyConditions });
+    if (size <= maxMget) return finish({ kind: 'mget', keys: product(lists).map((p) => keys.assemble(p)), ...common, keyFilter: undefined, keyConditions });
+    common.notes.push(`The MGET product would be ${size} keys, more than maxMgetKeys (${maxMget}); scanning instead.`);
+  }
+
+  const glob = keys.assemble(ordered.map(globPiece)).replace(/\*(?::?\*)+/g, '*');
+  const present = ordered.filter((c): c is KeyCond => c !== undefined);
+  const keyFilter = combine(present, (c) => (k: Readonly<Record<string, KeyScalar>>) => c.pred(k[c.field]));
+  if (metadata.find === 'index') {
+    const match = present.length === 0 || glob === `${keys.base}*` ? undefined : glob;
+    return finish({ kind: 'index', index: input.indexKey!, match, ...common, keyFilter, keyConditions });
+  }
+  return finish({ kind: 'scan', match: glob, ...common, keyFilter, keyConditions });
+}
+
+function positiveInt(value: number | undefined, fallback: number, name: string, entity: string): number {
+  if (value === undefined) return fallback;
+  if (!Number.isSafeInteger(value) || value < 1) {
+    throw new InvalidQueryError(`find() on entity "${entity}" got ${name} ${String(value)}. Pass a positive integer (default ${fallback}).`, { entity });
+  }
+  return value;
+}
+
+/** Validates one pattern value and compiles its predicate once. */
+function toCondition(field: string, raw: unknown, stringField: boolean, entity: string): Cond {
+  if (!isMatcher(raw)) return { kind: 'eq', field, value: raw, pred: equalsPredicate(raw), label: `${field} = ${describeValue(raw)}` };
+  const kind: unknown = (raw as { [MATCHER]: unknown })[MATCHER];
+  if (kind === 'oneOf') {
+    const values: unknown = (raw as { values?: unknown }).values;
+    if (!Array.isArray(values) || values.some(isMatcher)) {
+      throw new InvalidQueryError(`find() on entity "${entity}": the oneOf() on field "${field}" is malformed. Build it with oneOf([...]).`, { entity, field });
+    }
+    return { kind: 'in', field, values, pred: oneOfPredicate(values), label: `${field} in [${describeList(values)}]` };
+  }
+  if (kind !== 'prefix' && kind !== 'suffix' && kind !== 'contains') {
+    throw new InvalidQueryError(`find() on entity "${entity}": field "${field}" has an unknown matcher. Use prefix, suffix, contains or oneOf.`, { entity, field });
+  }
+  const text: unknown = (raw as { text?: unknown }).text;
+  if (typeof text !== 'string') {
+    throw new InvalidQueryError(`find() on entity "${entity}": the ${kind}() on field "${field}" has no text. Build it with ${kind}('...').`, { entity, field });
+  }
+  if (!stringField) {
+    throw new InvalidQueryError(
+      `find() on entity "${entity}" uses ${kind}() on field "${field}", which is not a string field. ${kind}() applies to string fields only; use a literal or oneOf([...]).`,
+      { entity, field },
+    );
+  }
+  const verb = kind === 'prefix' ? 'starts with' : kind === 'suffix' ? 'ends with' : 'contains';
+  const pred: Predicate =
+    kind === 'prefix'
+      ? (v) => typeof v === 'string' && v.startsWith(text)
+      : kind === 'suffix'
+        ? (v) => typeof v === 'string' && v.endsWith(text)
+        : (v) => typeof v === 'string' && v.includes(text);
+  return { kind, field, pred, label: `${field} ${verb} ${JSON.stringify(text)}`, text };
+}
+
+/** Encodes the literal values of a key condition (deduplicated by encoded part, in first-seen order). */
+function withParts(cond: Cond & ({ kind: 'eq' } | { kind: 'in' }), keys: KeyCodec, entity: string): KeyCond {
+  const { field } = cond;
+  const values = cond.kind === 'eq' ? [cond.value] : cond.values;
+  const parts: string[] = [];
+  const seen = new Set<string>();
+  for (const value of values) {
+    let part: string;
+    try {
+      if (value === undefined || value === null) {
+        throw new InvalidQueryError(
+          `find() on entity "${entity}" gives ${String(value)} for key field "${field}". Give a value, a matcher, or leave the field out to match every value.`,
+          { entity, field },
+        );
+      }
+      part = keys.encodeLiteral(field, value);
+    } catch (error) {
+      if (error instanceof InvalidQueryError) throw error;
+      const message = error instanceof Error ? error.message : String(error);
+      throw new InvalidQueryError(`find() on entity "${entity}" cannot use this value for key field "${field}": ${message}`, { entity, field }, { cause: error });
+    }
+    if (!seen.has(part)) {
+      seen.add(part);
+      parts.push(part);
+    }
+  }
+  return { ...cond, parts };
+}
+
+/** The glob piece of one key part (see the module notes). */
+function globPiece(cond: KeyCond | undefined): string {
+  if (cond === undefined) return '*';
+  if (cond.parts !== undefined) return cond.parts.length === 1 ? cond.parts[0]! : '*';
+  const { kind, text } = cond as KeyCond & TextCondition;
+  const enc = tryEncodePart(text); // undefined: lone surrogate; leave it to keyFilter
+  if (enc === undefined || enc === '') return '*';
+  return kind === 'prefix' ? `${enc}*` : kind === 'suffix' ? `*${enc}` : `*${enc}*`;
+}
+
+function equalsPredicate(literal: unknown): Predicate {
+  if (typeof literal === 'object' && literal !== null) return (v) => valueEquals(v, literal);
+  // eslint-disable-next-line no-self-compare
+  if (literal !== literal) return (v) => v !== v; // NaN
+  return (v) => v === literal;
+}
+
+function oneOfPredicate(values: readonly unknown[]): Predicate {
+  const primitives = new Set<unknown>(); // SameValueZero: NaN, ±0 and bigints compare by value
+  const objects: unknown[] = [];
+  for (const value of values) {
+    if (typeof value === 'object' && value !== null) objects.push(value);
+    else primitives.add(value);
+  }
+  if (objects.length === 0) return (v) => primitives.has(v);
+  return (v) => primitives.has(v) || (typeof v === 'object' && v !== null && objects.some((o) => valueEquals(v, o)));
+}
+
+/** One function that checks every condition; `undefined` for none. */
+function combine<T>(conds: readonly Cond[], make: (c: Cond) => (x: T) => boolean): ((x: T) => boolean) | undefined {
+  const checks = conds.map(make);
+  if (checks.length === 0) return undefined;
+  if (checks.length === 1) return checks[0];
+  return (x) => {
+    for (let i = 0; i < checks.length; i++) if (!checks[i]!(x)) return false;
+    return true;
+  };
+}
+
+/** Cartesian product in key-field order, first field outermost: a stable order. */
+function product(lists: readonly (readonly string[])[]): string[][] {
+  let out: string[][] = [[]];
+  for (const list of lists) out = out.flatMap((prefixParts) => list.map((part) => [...prefixParts, part]));
+  return out;
+}
+
+function describeList(values: readonly unknown[]): string {
+  const shown = values.slice(0, 10).map(describeValue).join(', ');
+  return values.length > 10 ? `${shown}, ... (${values.length} values)` : shown;
+}
+
+type Draft = OmitEach<QueryPlan, 'toJSON'>;
+
+function finish(draft: Draft): QueryPlan {
+  const plan: Record<string, unknown> = { ...draft };
+  Object.defineProperty(plan, 'toJSON', {
+    value: () => {
+      const { keyFilter: _k, valueFilter: _v, ...rest } = plan;
+      return rest;
+    },
+  });
+  return Object.freeze(plan) as unknown as QueryPlan;
+}

@@ -1,0 +1,255 @@
+/** `Query<E>`: the lazy, streaming result of `repo.find(pattern)`. */
+import type { KeyCodec, KeyScalar } from '../keys/index.js';
+import type { Store } from '../store/store.js';
+import { explainPlan, type QueryPlan } from './planner.js';
+import { SeenKeys } from './seen-keys.js';
+
+/** One candidate: its Redis key and its decoded key fields. @internal */
+export interface Candidate {
+  readonly redisKey: string;
+  readonly key: Record<string, KeyScalar>;
+}
+
+/** What a query needs from its repository. @internal */
+export interface QuerySource<E> {
+  readonly store: Store;
+  readonly keys: KeyCodec;
+  /** The index set option for unlink (`find: 'index'` entities). */
+  readonly indexOption: { index?: string };
+  /** MGET + decode (invalid entries become misses, as for `getMany`). */
+  fetch(redisKeys: readonly string[]): Promise<(E | undefined)[]>;
+  /** UNLINK (and index removal), answering how many existed. */
+  unlink(redisKeys: readonly string[]): Promise<number>;
+  /** Runs a store call with the repository's error handling. */
+  call<T>(operation: string, fn: () => Promise<T>): Promise<T>;
+  /** Throws when the cache was closed. */
+  assertOpen(operation: string): void;
+}
+
+/**
+ * An async stream with a `toArray()` shortcut.
+ *
+ * @example
+ * for await (const key of repo.find({ tenantId: 'acme' }).keys()) console.log(key.id);
+ * const all = await repo.find({ tenantId: 'acme' }).keys().toArray();
+ */
+export interface ResultStream<T> extends AsyncIterable<T> {
+  /** Collects the whole stream (mind the size of the result). */
+  toArray(): Promise<T[]>;
+}
+
+function stream<T>(source: () => AsyncGenerator<T>): ResultStream<T> {
+  return {
+    [Symbol.asyncIterator]: source,
+    async toArray() {
+      const out: T[] = [];
+      for await (const item of source()) out.push(item);
+      return out;
+    },
+  };
+}
+
+/**
+ * The result of `repo.find(pattern)`: lazy (nothing runs until you consume it), streaming (memory
+ * follows the batch size, not the result size), and re-runnable (each consumption runs the query again).
+ *
+ * @example
+ * const q = sessions.find({ tenantId: 'acme', id: prefix('a1') });
+ * console.log(q.explain());              // the plan: GET / MGET / SCAN MATCH / index
+ * for await (const s of q) console.log(s.email);
+ * const firstTen = await q.limit(10).toArray();
+ * const revoked = await q.delete();
+ */
+export class Query<E, Key = Record<string, KeyScalar>> implements AsyncIterable<E> {
+  /** @internal Use `repo.find(pattern)`. */
+  constructor(
+    private readonly source: QuerySource<E>,
+    /** The plan this query runs (see `explain()`). */
+    readonly plan: QueryPlan,
+    private readonly max: number = Infinity,
+  ) {}
+
+  /**
+   * A query that stops after `n` results.
+   *
+   * @example
+   * const latest = await repo.find({ tenantId: 'acme' }).limit(20).toArray();
+   */
+  limit(n: number): Query<E, Key> {
+    if (!Number.isSafeInteger(n) || n < 0) {
+      throw new RangeError(`limit(n) takes a non-negative integer, got ${String(n)}.`);
+    }
+    return new Query<E, Key>(this.source, this.plan, Math.min(n, this.max));
+  }
+
+  /**
+   * The plan in words: which Redis commands run and what is filtered afterwards.
+   *
+   * @example
+   * console.log(repo.find({ tenantId: 'acme', id: prefix('a1') }).explain());
+   * // SCAN 0 MATCH app:session:acme:a1* COUNT 1000 ...
+   */
+  explain(): string {
+    return explainPlan(this.plan) + (this.max === Infinity ? '' : `\nlimit: ${this.max}`);
+  }
+
+  /** Streams the matching entities. */
+  async *[Symbol.asyncIterator](): AsyncGenerator<E> {
+    if (this.max === 0) return;
+    let left = this.max;
+    const { valueFilter } = this.plan;
+    for await (const batch of this.candidates('find')) {
+      const values = await this.source.fetch(batch.map((c) => c.redisKey));
+      for (const value of values) {
+        if (value === undefined) continue; // expired or removed since it was listed, or invalid
+        if (valueFilter && !valueFilter(value as Record<string, unknown>)) continue;
+        yield value;
+        if (--left === 0) return;
+      }
+    }
+  }
+
+  /**
+   * All matching entities in an array (mind the size of the result; prefer `for await` for big ones).
+   *
+   * @example
+   * const sessions = await repo.find({ tenantId: 'acme' }).toArray();
+   */
+  async toArray(): Promise<E[]> {
+    const out: E[] = [];
+    for await (const value of this) out.push(value);
+    return out;
+  }
+
+  /**
+   * The first matching entity, or `undefined`.
+   *
+   * @example
+   * const any = await repo.find({ tenantId: 'acme' }).first();
+   */
+  async first(): Promise<E | undefined> {
+    for await (const value of this.limit(1)) return value;
+    return undefined;
+  }
+
+  /**
+   * How many entities match. Without a residual filter on non-key fields, SCAN/index plans count keys
+   * without fetching values.
+   *
+   * @example
+   * const n = await repo.find({ tenantId: 'acme' }).count();
+   */
+  async count(): Promise<number> {
+    let n = 0;
+    for await (const _ of this.keyStream('count')) n++;
+    return n;
+  }
+
+  /**
+   * The key objects of the matching entities. SCAN/index plans without a residual filter on non-key
+   * fields list keys without fetching values.
+   *
+   * @example
+   * for await (const { tenantId, id } of repo.find({ tenantId: 'acme' }).keys()) console.log(tenantId, id);
+   */
+  keys(): ResultStream<Key> {
+    return stream(() => this.keyStream('keys') as AsyncGenerator<Key>);
+  }
+
+  /**
+   * Deletes the matching entities (`UNLINK` in batches) and answers how many were removed.
+   *
+   * @example
+   * const revoked = await sessions.find({ tenantId: 'acme', userId: 42 }).delete();
+   */
+  async delete(): Promise<number> {
+    let removed = 0;
+    let left = this.max;
+    const { valueFilter } = this.plan;
+    const exactByKey = this.plan.keysOnly && (this.plan.kind === 'scan' || this.plan.kind === 'index');
+    // UNLINK counts only keys it removed, so an unlimited key-only delete needs no de-duplication.
+    for await (const batch of this.candidates('delete', !exactByKey || this.max !== Infinity)) {
+      let targets = batch.map((c) => c.redisKey);
+      if (!exactByKey) {
+        const values = await this.source.fetch(targets);
+        targets = targets.filter((_, i) => values[i] !== undefined && (!valueFilter || valueFilter(values[i] as Record<string, unknown>)));
+      }
+      if (targets.length > left) targets = targets.slice(0, left);
+      if (targets.length === 0) continue;
+      removed += await this.source.unlink(targets);
+      left -= targets.length;
+      if (left <= 0) break;
+    }
+    return removed;
+  }
+
+  /** Decoded keys of matching entities; fetches values only when the plan needs them. */
+  private async *keyStream(operation: string): AsyncGenerator<Record<string, KeyScalar>> {
+    if (this.max === 0) return;
+    let left = this.max;
+    const needsFetch = !this.plan.keysOnly || this.plan.kind === 'get' || this.plan.kind === 'mget';
+    const { valueFilter } = this.plan;
+    for await (const batch of this.candidates(operation)) {
+      let alive: readonly Candidate[] = batch;
+      if (needsFetch) {
+        const values = await this.source.fetch(batch.map((c) => c.redisKey));
+        alive = batch.filter((_, i) => values[i] !== undefined && (!valueFilter || valueFilter(values[i] as Record<string, unknown>)));
+      }
+      for (const candidate of alive) {
+        yield candidate.key;
+        if (--left === 0) return;
+      }
+    }
+  }
+
+  /**
+   * Batches of candidate keys: decoded as this entity, passing the key filter, de-duplicated (unless
+   * `dedupe` is false: `delete` does not need it, UNLINK answers exact counts).
+   */
+  private async *candidates(operation: string, dedupe = true): AsyncGenerator<Candidate[]> {
+    this.source.assertOpen(operation);
+    const plan = this.plan;
+    const { keys } = this.source;
+    const batchSize = plan.count;
+    switch (plan.kind) {
+      case 'empty':
+        return;
+      case 'get':
+      case 'mget': {
+        const list = plan.kind === 'get' ? [plan.key] : plan.keys;
+        for (let i = 0; i < list.length; i += batchSize) {
+          yield list.slice(i, i + batchSize).map((redisKey) => ({ redisKey, key: keys.decode(redisKey)! }));
+        }
+        return;
+      }
+      case 'scan':
+      case 'index': {
+        const seen = dedupe ? new SeenKeys() : undefined;
+        const { keyFilter } = plan;
+        const store = this.source.store;
+        if (plan.kind === 'index') await this.source.call(operation, () => store.indexPrune(plan.index));
+        const raw =
+          plan.kind === 'scan'
+            ? store.scan(plan.match, { count: batchSize })
+            : store.indexScan(plan.index, { ...(plan.match === undefined ? {} : { match: plan.match }), count: batchSize });
+        const iterator = raw[Symbol.asyncIterator]();
+        try {
+          for (;;) {
+            const next = await this.source.call(operation, () => iterator.next());
+            if (next.done) return;
+            const batch: Candidate[] = [];
+            for (const redisKey of next.value) {
+              const key = keys.decode(redisKey); // a glob `*` also matches ':': keep only this entity's keys
+              if (key === undefined || (keyFilter && !keyFilter(key))) continue;
+              if (seen && !seen.add(redisKey)) continue;
+              batch.push({ redisKey, key });
+            }
+            if (batch.length > 0) yield batch;
+          }
+        } finally {
+          await iterator.return?.(); // stopped early (limit, first, break): end the store's scan too
+        }
+      }
+    }
+  }
+}

@@ -1,0 +1,128 @@
+/** The mechanics behind a repository: keys, validation, store calls, decoding. @internal */
+import { EntityCodec } from '../codec/index.js';
+import type { EntityData, EntityMetadata } from '../entity/index.js';
+import { InvalidKeyError, type CacheOrmError } from '../errors/index.js';
+import type { KeyCodec } from '../keys/index.js';
+import type { IndexOption, WriteOp } from '../store/store.js';
+import type { RepositoryContext } from './context.js';
+import { resolveTtl, type WriteOptions } from './options.js';
+import { toCacheOrmError } from './store-errors.js';
+
+/** Keys, validation, store calls and decoding for one entity in one cache. @internal */
+export class EntityIO<E> {
+  readonly codec: EntityCodec<E>;
+
+  constructor(
+    readonly metadata: EntityMetadata,
+    readonly keys: KeyCodec,
+    readonly ctx: RepositoryContext,
+    readonly indexOption: IndexOption,
+  ) {
+    this.codec = new EntityCodec<E>(metadata);
+  }
+
+  redisKey(key: unknown, operation: string): string {
+    if (operation !== 'keyOf') this.ctx.assertOpen(operation); // keyOf does no I/O
+    if (key === null || typeof key !== 'object') {
+      throw new InvalidKeyError(
+        `${operation} of entity "${this.metadata.name}" needs a key object with ${this.keyFieldList()}, got ${key === null ? 'null' : typeof key}.`,
+        { entity: this.metadata.name, operation },
+      );
+    }
+    try {
+      return this.keys.encode(key as Record<string, unknown>);
+    } catch (err) {
+      if (err instanceof InvalidKeyError && err.operation === undefined) {
+        throw new InvalidKeyError(`${operation}: ${err.message}`, { entity: this.metadata.name, operation, ...(err.field === undefined ? {} : { field: err.field }) }, { cause: err });
+      }
+      throw err;
+    }
+  }
+
+  keyFieldList(): string {
+    return this.metadata.keyFields.map((f) => f.name).join(', ');
+  }
+
+  prepareWrites(
+    operation: string,
+    input: EntityData<E> | readonly EntityData<E>[],
+    options: WriteOptions | undefined,
+    mode?: 'NX' | 'XX',
+  ): WriteOp[] {
+    this.ctx.assertOpen(operation);
+    const batch = Array.isArray(input);
+    const items: readonly unknown[] = batch ? input : [input];
+    const ttl = mode === 'XX' && options?.ttl === undefined ? 'keep' : resolveTtl(options?.ttl, this.metadata.ttlMs, this.metadata.name, operation);
+    // Validate everything before anything is serialized or sent: one bad item writes nothing.
+    const data = items.map((item, i) => this.codec.validate(item, operation, batch ? i : undefined));
+    return data.map((d) => ({
+      key: this.keys.encode(d),
+      value: this.codec.serialize(d),
+      ttl,
+      ...(mode ? { mode } : {}),
+      ...this.indexOption,
+    }));
+  }
+
+  /** MGET + decode, in input order. */
+  async fetch(operation: string, redisKeys: readonly string[]): Promise<(E | undefined)[]> {
+    if (redisKeys.length === 0) return [];
+    const raws = await this.call(operation, undefined, () => this.ctx.store.mget(redisKeys));
+    return raws.map((raw, i) => this.readValue(redisKeys[i]!, raw ?? null));
+  }
+
+  async write(operation: string, ops: WriteOp[]): Promise<boolean[]> {
+    if (ops.length === 0) return [];
+    const results = await this.call(operation, ops.length === 1 ? ops[0]!.key : undefined, () => this.ctx.store.write(ops));
+    for (const applied of results) if (applied) this.ctx.stats.writes++;
+    return results;
+  }
+
+  writeInBackground(operation: string, ops: WriteOp[]): Promise<void> {
+    return this.write(operation, ops).then(
+      () => undefined,
+      (err: CacheOrmError) => this.ctx.events.emitError(err),
+    );
+  }
+
+  /** Runs a store call, turning failures into counted cacheorm errors. */
+  call<T>(operation: string, key: string | undefined, fn: () => Promise<T>): Promise<T> {
+    let pending: Promise<T>;
+    try {
+      pending = fn();
+    } catch (err) {
+      pending = Promise.reject(err); // a custom store that throws synchronously
+    }
+    return pending.catch((err: unknown): never => {
+      this.ctx.stats.errors++;
+      throw toCacheOrmError(err, { entity: this.metadata.name, operation, store: this.ctx.store.kind, ...(key === undefined ? {} : { key }) });
+    });
+  }
+
+  /** Decodes a raw value: a hit, a miss, or an invalid entry (miss + event + removal, or DecodeError in strict mode). */
+  readValue(redisKey: string, raw: string | null): E | undefined {
+    if (raw === null) {
+      this.ctx.stats.misses++;
+      return undefined;
+    }
+    const decoded = this.codec.decode(raw, redisKey);
+    if (decoded.ok) {
+      this.ctx.stats.hits++;
+      return decoded.value;
+    }
+    this.ctx.stats.misses++;
+    this.ctx.stats.invalid++;
+    this.ctx.events.emitInvalid({ entity: this.metadata.name, key: redisKey, error: decoded.error });
+    if (this.ctx.strict) throw decoded.error;
+    this.ctx.track(this.removeInvalid(redisKey, raw));
+    return undefined;
+  }
+
+  /** Removes an invalid entry, unless it was rewritten since it was read. */
+  removeInvalid(redisKey: string, raw: string): Promise<void> {
+    return this.call('removeInvalid', redisKey, () => this.ctx.store.deleteIfEquals(redisKey, raw, this.indexOption)).then(
+      () => undefined,
+      (err: CacheOrmError) => this.ctx.events.emitError(err),
+    );
+  }
+}
