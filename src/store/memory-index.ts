@@ -6,9 +6,9 @@
  * set that loses its last member is deleted.
  * @internal
  */
-import { setImmediate as nextMacrotask } from 'node:timers/promises';
 import { StoreError } from '../errors/index.js';
 import { compileGlob } from './glob.js';
+import { walkInBatches } from './memory-batches.js';
 
 /**
  * A sorted set: member → score.
@@ -132,24 +132,6 @@ export class IndexSets {
     const matches = match === undefined ? () => true : compileGlob(match);
     const set = this.get(index, now(), match === undefined ? 'ZRANGE' : 'ZSCAN');
     if (set === undefined) return;
-    const members = set.entries();
-    for (;;) {
-      const at = now();
-      const batch: string[] = [];
-      let done = false;
-      for (let seen = 0; seen < count; seen++) {
-        const next = members.next();
-        if (next.done) {
-          done = true;
-          break;
-        }
-        const [member, score] = next.value;
-        if (score > at && matches(member)) batch.push(member);
-      }
-      if (batch.length > 0) yield batch;
-      if (done) return;
-      await nextMacrotask();
-      checkOpen();
-    }
+    yield* walkInBatches(set.entries(), count, now, ([member, score], at) => (score > at && matches(member) ? member : undefined), checkOpen);
   }
 }

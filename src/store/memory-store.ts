@@ -1,6 +1,6 @@
-import { setImmediate as nextMacrotask } from 'node:timers/promises';
 import { ConfigError, StoreUnavailableError } from '../errors/index.js';
 import { compileGlob } from './glob.js';
+import { walkInBatches } from './memory-batches.js';
 import { IndexSets, expiryScore, isExpired, wrongType, type Entry } from './memory-index.js';
 import type { IndexOption, IndexScanOptions, ScanOptions, Store, WriteOp } from './store.js';
 import {
@@ -213,26 +213,17 @@ export class MemoryStore implements Store {
     this.#assertOpen();
     const count = scanCount(match, options);
     const matches = compileGlob(match);
-    const entries = this.#data.entries();
-    for (;;) {
-      const now = this.#now();
-      const batch: string[] = [];
-      let done = false;
-      for (let seen = 0; seen < count; seen++) {
-        const next = entries.next();
-        if (next.done) {
-          done = true;
-          break;
-        }
-        const [key, entry] = next.value;
-        if (isExpired(entry, now)) this.#data.delete(key);
-        else if (matches(key)) batch.push(key);
-      }
-      if (batch.length > 0) yield batch;
-      if (done) return;
-      await nextMacrotask();
-      this.#assertOpen();
-    }
+    yield* walkInBatches(
+      this.#data.entries(),
+      count,
+      () => this.#now(),
+      ([key, entry], at) => {
+        if (!isExpired(entry, at)) return matches(key) ? key : undefined;
+        this.#data.delete(key);
+        return undefined;
+      },
+      () => this.#assertOpen(),
+    );
   }
 
   /**
