@@ -6,7 +6,7 @@
  */
 import 'reflect-metadata';
 import { z } from 'zod';
-import { CacheEntity, CacheKeys, Field, Key, ValidationError, createCache, defineEntity } from 'cacheorm';
+import { CacheEntity, CacheKeys, Field, Key, ValidationError, contains, createCache, defineEntity } from 'cacheorm';
 
 // 1. An entity declared with decorators. Every field names its zod schema; only decorated fields are stored.
 @CacheEntity({ name: 'session', ttl: '30m' })
@@ -72,6 +72,12 @@ try {
   step('getMany(): one MGET, answers in input order');
   const many = await sessions.getMany([ALICE, CAROL, BOB].map((id) => ({ tenantId: 'acme', id })));
   show('emails:', many.map((s) => s?.email ?? null));
+
+  step('find(): typed find-by-pattern, compiled to GET / MGET / SCAN MATCH (user input never widens it)');
+  const acmeTests = sessions.find({ tenantId: 'acme', email: contains('@acme.test') });
+  console.log(acmeTests.explain().replace(/^/gm, '    '));
+  show('matches:', (await acmeTests.toArray()).map((s) => s.email));
+  show("find({ tenantId: '*' }):", await sessions.find({ tenantId: '*' }).count());
 
   step('ttl() and touch(): PTTL and PEXPIRE');
   show('ttl (ms):', await sessions.ttl({ tenantId: 'acme', id: ALICE }));
