@@ -2,7 +2,7 @@
  * De-duplication of the keys a find has seen (SCAN and ZSCAN may return a key more than once), with
  * memory that stays small for huge results.
  *
- * The first {@link EXACT_LIMIT} keys are kept exactly in a Set. Past that, the set is replaced by a table
+ * The first {@link EXACT_LIMIT} keys (10,000) are kept exactly in a Set. Past that, the set is replaced by a table
  * of 64-bit fingerprints (two independent 32-bit hashes with a per-query random seed) in typed arrays:
  * about 16 bytes a key instead of ~80, so streaming a million keys stays within tens of MB. The price:
  * two distinct keys that share a 64-bit fingerprint look like one; for a million keys the chance that
@@ -11,7 +11,7 @@
  */
 
 /** Results up to this size are de-duplicated exactly. */
-export const EXACT_LIMIT = 100_000;
+export const EXACT_LIMIT = 10_000;
 
 /** Tracks keys seen so far; `add` answers whether the key is new. @internal */
 export class SeenKeys {
@@ -88,7 +88,7 @@ export class FingerprintTable {
     }
     this.hi[slot] = hi;
     this.lo[slot] = lo;
-    if (++this.count * 2 > this.mask) this.grow();
+    if (++this.count * 4 > this.mask * 3) this.grow(); // load factor 3/4: linear probing stays short
     return true;
   }
 
