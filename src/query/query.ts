@@ -98,7 +98,7 @@ export class Query<E, Key = Record<string, KeyScalar>> implements AsyncIterable<
     if (this.max === 0) return;
     let left = this.max;
     const { valueFilter } = this.plan;
-    for await (const batch of this.candidates('find')) {
+    for await (const batch of this.candidates('find', true, left)) {
       const values = await this.source.fetch(batch.map((c) => c.redisKey));
       for (const value of values) {
         if (value === undefined) continue; // expired or removed since it was listed, or invalid
@@ -189,7 +189,7 @@ export class Query<E, Key = Record<string, KeyScalar>> implements AsyncIterable<
     let left = this.max;
     const needsFetch = !this.plan.keysOnly || this.plan.kind === 'get' || this.plan.kind === 'mget';
     const { valueFilter } = this.plan;
-    for await (const batch of this.candidates(operation)) {
+    for await (const batch of this.candidates(operation, true, left)) {
       let alive: readonly Candidate[] = batch;
       if (needsFetch) {
         const values = await this.source.fetch(batch.map((c) => c.redisKey));
@@ -204,9 +204,11 @@ export class Query<E, Key = Record<string, KeyScalar>> implements AsyncIterable<
 
   /**
    * Batches of candidate keys: decoded as this entity, passing the key filter, de-duplicated (unless
-   * `dedupe` is false: `delete` does not need it, UNLINK answers exact counts).
+   * `dedupe` is false: `delete` does not need it, UNLINK answers exact counts). SCAN replies are
+   * gathered into batches of `batchSize` (or `want`, when fewer results are wanted), so a sparse match
+   * costs one MGET per batch, not one per SCAN reply.
    */
-  private async *candidates(operation: string, dedupe = true): AsyncGenerator<Candidate[]> {
+  private async *candidates(operation: string, dedupe = true, want = Infinity): AsyncGenerator<Candidate[]> {
     this.source.assertOpen(operation);
     const plan = this.plan;
     const { keys } = this.source;
@@ -233,19 +235,24 @@ export class Query<E, Key = Record<string, KeyScalar>> implements AsyncIterable<
             ? store.scan(plan.match, { count: batchSize })
             : store.indexScan(plan.index, { ...(plan.match === undefined ? {} : { match: plan.match }), count: batchSize });
         const iterator = raw[Symbol.asyncIterator]();
+        const flushAt = Math.max(1, Math.min(batchSize, want));
+        let batch: Candidate[] = [];
         try {
           for (;;) {
             const next = await this.source.call(operation, () => iterator.next());
-            if (next.done) return;
-            const batch: Candidate[] = [];
+            if (next.done) break;
             for (const redisKey of next.value) {
               const key = keys.decode(redisKey); // a glob `*` also matches ':': keep only this entity's keys
               if (key === undefined || (keyFilter && !keyFilter(key))) continue;
               if (seen && !seen.add(redisKey)) continue;
               batch.push({ redisKey, key });
             }
-            if (batch.length > 0) yield batch;
+            if (batch.length >= flushAt) {
+              yield batch;
+              batch = [];
+            }
           }
+          if (batch.length > 0) yield batch;
         } finally {
           await iterator.return?.(); // stopped early (limit, first, break): end the store's scan too
         }
