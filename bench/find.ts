@@ -119,7 +119,7 @@ async function rawScanMget(redis: Redis, match: string): Promise<number> {
   return values.length;
 }
 
-/** Raw, shaped like cacheorm's current loop: one MGET per non-empty SCAN reply (informational). */
+/** Raw, one MGET per non-empty SCAN reply: the shape cacheorm's loop had before it batched (informational). */
 async function rawScanMgetPerReply(redis: Redis, match: string): Promise<number> {
   const values: (string | null)[] = [];
   let cursor = '0';
