@@ -101,22 +101,31 @@ async function valueTemplate(raw: Redis, key: string, markers: readonly string[]
 // ---------------------------------------------------------------------------------------------------
 // Case 1 measurements. Each answers the number of results, checked against the expected count.
 
-/** Raw: SCAN loop collecting keys, MGET per 1,000 collected keys. */
-async function rawScanMget(redis: Redis, match: string): Promise<number> {
+/**
+ * Walks a cursor (`step` runs one SCAN or ZSCAN call and answers the next cursor and the keys to read),
+ * MGETs the collected keys every 1,000, keeps the values like `toArray()` does, and answers their count.
+ */
+async function walkAndMget(redis: Redis, step: (cursor: string) => Promise<[string, string[]]>): Promise<number> {
   const values: (string | null)[] = [];
   let pending: string[] = [];
+  const flush = async () => {
+    for (const v of await redis.mget(pending)) values.push(v);
+    pending = [];
+  };
   let cursor = '0';
   do {
-    const [next, keys] = await redis.scan(cursor, 'MATCH', match, 'COUNT', BATCH);
+    const [next, keys] = await step(cursor);
     cursor = next;
     for (const k of keys) pending.push(k);
-    if (pending.length >= BATCH) {
-      for (const v of await redis.mget(pending)) values.push(v);
-      pending = [];
-    }
+    if (pending.length >= BATCH) await flush();
   } while (cursor !== '0');
-  if (pending.length > 0) for (const v of await redis.mget(pending)) values.push(v);
+  if (pending.length > 0) await flush();
   return values.length;
+}
+
+/** Raw: SCAN loop collecting keys, MGET per 1,000 collected keys. */
+function rawScanMget(redis: Redis, match: string): Promise<number> {
+  return walkAndMget(redis, (cursor) => redis.scan(cursor, 'MATCH', match, 'COUNT', BATCH));
 }
 
 /** Raw, one MGET per non-empty SCAN reply: the shape cacheorm's loop had before it batched (informational). */
@@ -147,20 +156,12 @@ async function rawScanKeys(redis: Redis, match: string): Promise<number> {
 async function rawIndexScanMget(redis: Redis, index: string, match: string): Promise<number> {
   const now = Date.now();
   await redis.zremrangebyscore(index, '-inf', now);
-  const values: (string | null)[] = [];
-  let pending: string[] = [];
-  let cursor = '0';
-  do {
+  return walkAndMget(redis, async (cursor) => {
     const [next, flat] = await redis.zscan(index, cursor, 'MATCH', match, 'COUNT', BATCH);
-    cursor = next;
-    for (let i = 0; i < flat.length; i += 2) if (Number(flat[i + 1]) > now) pending.push(flat[i]!);
-    if (pending.length >= BATCH) {
-      for (const v of await redis.mget(pending)) values.push(v);
-      pending = [];
-    }
-  } while (cursor !== '0');
-  if (pending.length > 0) for (const v of await redis.mget(pending)) values.push(v);
-  return values.length;
+    const live: string[] = [];
+    for (let i = 0; i < flat.length; i += 2) if (Number(flat[i + 1]) > now) live.push(flat[i]!);
+    return [next, live];
+  });
 }
 
 // ---------------------------------------------------------------------------------------------------
