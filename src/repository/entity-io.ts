@@ -78,10 +78,20 @@ export class EntityIO<E> {
     return results;
   }
 
-  writeInBackground(operation: string, ops: WriteOp[]): Promise<void> {
-    return this.write(operation, ops).then(
-      () => undefined,
-      (err: CacheOrmError) => this.ctx.events.emitError(err),
+  /**
+   * Writes `ops` in the cache's write mode: `sync` waits for the store (failures throw); `async`
+   * returns at once, tracks the write for `close()` and reports a failure as an `error` event.
+   */
+  async commit(operation: string, ops: WriteOp[]): Promise<void> {
+    if (this.ctx.writes === 'sync') {
+      await this.write(operation, ops);
+      return;
+    }
+    this.ctx.track(
+      this.write(operation, ops).then(
+        () => undefined,
+        (err: CacheOrmError) => this.ctx.events.emitError(err),
+      ),
     );
   }
 

@@ -80,12 +80,7 @@ export class Repository<E, K extends keyof E = DeclaredKeyOf<E>> {
    * await repo.save([a, b, c], { ttl: '5m' });
    */
   async save(entity: EntityData<E> | readonly EntityData<E>[], options?: WriteOptions): Promise<void> {
-    const ops = this.io.prepareWrites('save', entity, options);
-    if (this.ctx.writes === 'async') {
-      this.ctx.track(this.io.writeInBackground('save', ops));
-      return;
-    }
-    await this.io.write('save', ops);
+    await this.io.commit('save', this.io.prepareWrites('save', entity, options));
   }
 
   /**
@@ -217,8 +212,7 @@ export class Repository<E, K extends keyof E = DeclaredKeyOf<E>> {
       }
       const ttl = resolveTtl(options?.ttl, this.metadata.ttlMs, this.metadata.name, 'getOrLoad');
       const ops: WriteOp[] = [{ key: redisKey, value: this.io.codec.serialize(data), ttl, ...this.io.indexOption }];
-      if (this.ctx.writes === 'async') this.ctx.track(this.io.writeInBackground('getOrLoad', ops));
-      else await this.io.write('getOrLoad', ops);
+      await this.io.commit('getOrLoad', ops);
       return this.io.codec.materialize(data);
     });
   }
