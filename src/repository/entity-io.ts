@@ -21,8 +21,14 @@ export class EntityIO<E> {
     this.codec = new EntityCodec<E>(metadata);
   }
 
+  /** The Redis key for a store call: fails on a closed cache, then encodes. */
   redisKey(key: unknown, operation: string): string {
-    if (operation !== 'keyOf') this.ctx.assertOpen(operation); // keyOf does no I/O
+    this.ctx.assertOpen(operation);
+    return this.encodeKey(key, operation);
+  }
+
+  /** Encodes a key object (no I/O, so it works on a closed cache too), with errors naming `operation`. */
+  encodeKey(key: unknown, operation: string): string {
     if (key === null || typeof key !== 'object') {
       throw new InvalidKeyError(
         `${operation} of entity "${this.metadata.name}" needs a key object with ${this.keyFieldList()}, got ${key === null ? 'null' : typeof key}.`,

@@ -270,6 +270,6 @@ export class Repository<E, K extends keyof E = DeclaredKeyOf<E>> {
    * repo.keyOf({ tenantId: 'acme', id: '42' }); // 'app:session:acme:42'
    */
   keyOf(key: EntityKey<E, K> | EntityData<E>): string {
-    return this.io.redisKey(key, 'keyOf');
+    return this.io.encodeKey(key, 'keyOf');
   }
 }
