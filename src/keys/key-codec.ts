@@ -62,7 +62,6 @@ export interface KeyCodecOptions {
 const PREFIX_RULE = /^[A-Za-z0-9._~-]+(?::[A-Za-z0-9._~-]+)*$/;
 /** Entity names: a letter, then letters, digits, `_`, `.` or `-`; at most 100 characters. */
 export const ENTITY_NAME_RULE = /^[A-Za-z][A-Za-z0-9_.-]{0,99}$/;
-const ENTITY_RULE = ENTITY_NAME_RULE;
 
 /**
  * Throws {@link ConfigError} unless `prefix` is one or more `:`-separated segments of letters, digits,
@@ -116,7 +115,7 @@ export class KeyCodec {
   constructor(options: KeyCodecOptions) {
     const { prefix, entity, version, fields } = options;
     assertPrefix(prefix);
-    if (typeof entity !== 'string' || !ENTITY_RULE.test(entity)) {
+    if (typeof entity !== 'string' || !ENTITY_NAME_RULE.test(entity)) {
       throw new EntityDefinitionError(
         `The entity name ${JSON.stringify(entity)} is not valid. Use 1 to 100 characters: a letter first, ` +
           'then letters, digits, "_", "." or "-" (for example "session" or "user-profile").',
