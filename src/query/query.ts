@@ -97,13 +97,11 @@ export class Query<E, Key = Record<string, KeyScalar>> implements AsyncIterable<
   async *[Symbol.asyncIterator](): AsyncGenerator<E> {
     if (this.max === 0) return;
     let left = this.max;
-    const { valueFilter } = this.plan;
     for await (const batch of this.candidates('find', true, left)) {
       const values = await this.source.fetch(batch.map((c) => c.redisKey));
       for (const value of values) {
-        if (value === undefined) continue; // expired or removed since it was listed, or invalid
-        if (valueFilter && !valueFilter(value as Record<string, unknown>)) continue;
-        yield value;
+        if (!this.matches(value)) continue;
+        yield value!;
         if (--left === 0) return;
       }
     }
@@ -165,14 +163,13 @@ export class Query<E, Key = Record<string, KeyScalar>> implements AsyncIterable<
   async delete(): Promise<number> {
     let removed = 0;
     let left = this.max;
-    const { valueFilter } = this.plan;
     const exactByKey = this.plan.keysOnly && (this.plan.kind === 'scan' || this.plan.kind === 'index');
     // UNLINK counts only keys it removed, so an unlimited key-only delete needs no de-duplication.
     for await (const batch of this.candidates('delete', !exactByKey || this.max !== Infinity)) {
       let targets = batch.map((c) => c.redisKey);
       if (!exactByKey) {
         const values = await this.source.fetch(targets);
-        targets = targets.filter((_, i) => values[i] !== undefined && (!valueFilter || valueFilter(values[i] as Record<string, unknown>)));
+        targets = targets.filter((_, i) => this.matches(values[i]));
       }
       if (targets.length > left) targets = targets.slice(0, left);
       if (targets.length === 0) continue;
@@ -183,17 +180,22 @@ export class Query<E, Key = Record<string, KeyScalar>> implements AsyncIterable<
     return removed;
   }
 
+  /** A fetched value is a result when it is still there (not expired, removed or invalid) and passes the residual. */
+  private matches(value: E | undefined): boolean {
+    const { valueFilter } = this.plan;
+    return value !== undefined && (!valueFilter || valueFilter(value as Record<string, unknown>));
+  }
+
   /** Decoded keys of matching entities; fetches values only when the plan needs them. */
   private async *keyStream(operation: string): AsyncGenerator<Record<string, KeyScalar>> {
     if (this.max === 0) return;
     let left = this.max;
     const needsFetch = !this.plan.keysOnly || this.plan.kind === 'get' || this.plan.kind === 'mget';
-    const { valueFilter } = this.plan;
     for await (const batch of this.candidates(operation, true, left)) {
       let alive: readonly Candidate[] = batch;
       if (needsFetch) {
         const values = await this.source.fetch(batch.map((c) => c.redisKey));
-        alive = batch.filter((_, i) => values[i] !== undefined && (!valueFilter || valueFilter(values[i] as Record<string, unknown>)));
+        alive = batch.filter((_, i) => this.matches(values[i]));
       }
       for (const candidate of alive) {
         yield candidate.key;
