@@ -41,6 +41,14 @@ export function explainPlan(plan: QueryPlan): string {
       );
       break;
     case 'index':
+      if (plan.prefix !== undefined) {
+        lines.push(
+          `${head}index range (reads only the keys starting with the pattern's literal prefix; expired members are pruned first)`,
+          `  ZRANGEBYLEX ${plan.index}:lex [${plan.prefix} (${plan.prefix}\\xff LIMIT 0 ${plan.count} (page by page, live members only)`,
+        );
+        if (plan.match !== undefined) lines.push(`  glob filter: ${plan.match}`);
+        break;
+      }
       lines.push(`${head}index (walks the entity's index set; expired members are pruned first)`);
       lines.push(
         plan.match === undefined

@@ -97,7 +97,14 @@ export type QueryPlan =
   | (PlanCommon & { readonly kind: 'get'; readonly key: string })
   | (PlanCommon & { readonly kind: 'mget'; readonly keys: string[] })
   | (PlanCommon & { readonly kind: 'scan'; readonly match: string })
-  | (PlanCommon & { readonly kind: 'index'; readonly index: string; readonly match: string | undefined });
+  | (PlanCommon & {
+      readonly kind: 'index';
+      readonly index: string;
+      /** Glob the members must match; `undefined` when `prefix` (or nothing) says it all. */
+      readonly match: string | undefined;
+      /** Literal start of the matching keys beyond the entity's base, read as one lexicographic range. */
+      readonly prefix: string | undefined;
+    });
 
 /**
  * A plan as JSON: everything but the functions.
@@ -192,8 +199,10 @@ export function planFind(input: PlanInput): QueryPlan {
   const present = ordered.filter((c): c is KeyCond => c !== undefined);
   const keyFilter = combine(present, (c) => (k: Readonly<Record<string, KeyScalar>>) => c.pred(k[c.field]));
   if (metadata.find === 'index') {
-    const match = present.length === 0 || glob === `${keys.base}*` ? undefined : glob;
-    return finish({ kind: 'index', index: input.indexKey!, match, ...common, keyFilter, keyConditions });
+    const literal = /^[^*?[\\]*/.exec(glob)![0];
+    const prefix = literal.length > keys.base.length ? literal : undefined;
+    const match = present.length === 0 || glob === `${keys.base}*` || glob === `${literal}*` ? undefined : glob;
+    return finish({ kind: 'index', index: input.indexKey!, match, prefix, ...common, keyFilter, keyConditions });
   }
   return finish({ kind: 'scan', match: glob, ...common, keyFilter, keyConditions });
 }

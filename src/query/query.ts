@@ -235,7 +235,11 @@ export class Query<E, Key = Record<string, KeyScalar>> implements AsyncIterable<
         const raw =
           plan.kind === 'scan'
             ? store.scan(plan.match, { count: batchSize })
-            : store.indexScan(plan.index, { ...(plan.match === undefined ? {} : { match: plan.match }), count: batchSize });
+            : store.indexScan(plan.index, {
+                ...(plan.match === undefined ? {} : { match: plan.match }),
+                ...(plan.prefix === undefined ? {} : { prefix: plan.prefix }),
+                count: batchSize,
+              });
         const iterator = raw[Symbol.asyncIterator]();
         const flushAt = Math.max(1, Math.min(batchSize, want));
         let batch: Candidate[] = [];

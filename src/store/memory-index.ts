@@ -124,13 +124,20 @@ export class IndexSets {
   }
 
   /**
-   * Batches of the live members of `index` matching `match` (all when `undefined`): examines `count`
-   * members per step, judging liveness by `now()` at each step, and yields to the event loop between
-   * steps (`checkOpen` runs after each pause). Members present for the whole scan are yielded once.
+   * Batches of the live members of `index` starting with `prefix` and matching `match` (all when both are
+   * `undefined`): examines `count` members per step, judging liveness by `now()` at each step, and yields
+   * to the event loop between steps (`checkOpen` runs after each pause). Members present for the whole
+   * scan are yielded once.
    */
-  async *scan(index: string, match: string | undefined, count: number, now: () => number, checkOpen: () => void): AsyncIterable<string[]> {
-    const matches = match === undefined ? () => true : compileGlob(match);
-    const set = this.get(index, now(), match === undefined ? 'ZRANGE' : 'ZSCAN');
+  async *scan(
+    index: string,
+    { match, prefix, count }: { match: string | undefined; prefix: string | undefined; count: number },
+    now: () => number,
+    checkOpen: () => void,
+  ): AsyncIterable<string[]> {
+    const glob = match === undefined ? undefined : compileGlob(match);
+    const matches = (member: string) => (prefix === undefined || member.startsWith(prefix)) && (glob === undefined || glob(member));
+    const set = this.get(index, now(), prefix !== undefined ? 'ZRANGEBYLEX' : match === undefined ? 'ZRANGE' : 'ZSCAN');
     if (set === undefined) return;
     yield* walkInBatches(set.entries(), count, now, ([member, score], at) => (score > at && matches(member) ? member : undefined), checkOpen);
   }

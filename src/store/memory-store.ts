@@ -235,8 +235,8 @@ export class MemoryStore implements Store {
    */
   async *indexScan(index: string, options?: IndexScanOptions): AsyncIterable<string[]> {
     this.#assertOpen();
-    const { match, count } = indexScanArguments(index, options);
-    yield* this.#indexes.scan(index, match, count, this.#now, () => this.#assertOpen());
+    const { match, prefix, count } = indexScanArguments(index, options);
+    yield* this.#indexes.scan(index, { match, prefix, count }, this.#now, () => this.#assertOpen());
   }
 
   /** {@inheritDoc Store.indexPrune} */

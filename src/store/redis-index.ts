@@ -2,8 +2,15 @@
  * The Lua scripts behind {@link RedisStore}'s index sets (entities with `find: 'index'`) and the code that
  * runs them.
  *
- * An index set is a sorted set listing an entity's keys, each scored by its expiry time in ms since the
- * epoch (`+inf` for no expiry). Design rules every script here follows:
+ * An index is two sorted sets listing the same keys of an entity:
+ * - the **expiry set** (the index key itself, e.g. `app:session#index`): each key scored by its expiry
+ *   time in ms since the epoch (`+inf` for no expiry); it answers "which keys are live" and pruning;
+ * - the **lexicographic set** (`<index>:lex`, see {@link lexKeyOf}): the same keys, all scored 0, so a
+ *   key prefix is a `ZRANGEBYLEX` range: a find that fixes the leading key parts reads only the
+ *   matching members, O(log N + M), instead of walking the entity's whole set with `ZSCAN`.
+ * Every script that changes one set changes the other in the same atomic step.
+ *
+ * Design rules every script here follows:
  * - **One clock.** Scores come from the server's clock (`redis.call('TIME')` inside the script), so every
  *   application server agrees on them and on what "expired" means, whatever their own clocks say.
  * - **Cluster-safe.** A script only touches keys passed in `KEYS` (never names built in Lua), so a cluster
@@ -11,31 +18,25 @@
  * - **Check, then write.** A script first checks that the index key holds a sorted set (or nothing), so a
  *   `WRONGTYPE` refuses the call before anything is written. Redis refuses a script's first write under
  *   OOM (`maxmemory`), and with it the whole call: a refused batch writes nothing, like `MULTI`/`EXEC`.
- * - **Always loaded.** Scripts run by `EVALSHA`; on `NOSCRIPT` (the server restarted or its script cache
- *   was flushed) the call is re-sent once with `EVAL`, which caches the script again. A call that got
- *   `NOSCRIPT` did not run, so re-sending it is safe. (ioredis' `defineCommand` is not used: inside
- *   `multi()` it cannot re-send, so after a `SCRIPT FLUSH` part of a transaction would fail while the rest
- *   applied. The batch write is one script call instead of a transaction of per-op calls.)
+ * - **Always loaded.** Scripts run by `EVALSHA`, re-sent with `EVAL` on `NOSCRIPT` (`redis-lua.ts`). The
+ *   batch write is one script call instead of a transaction of per-op calls.
  * - Plain scripts: no `#!lua` shebang flags or Redis functions, which need Redis 7.
  * @internal
  */
-import { createHash } from 'node:crypto';
-import type { Redis } from 'ioredis';
+import type { LuaArg, LuaScript } from './redis-lua.js';
+import { lua } from './redis-lua.js';
+import { compileGlob } from './glob.js';
 import type { WriteOp } from './store.js';
 
 /**
- * A Lua script and its SHA1 (the `EVALSHA` name).
+ * The lexicographic companion set of the index set `index` (see the module notes). It shares any hash tag
+ * of `index`, so both live in one cluster slot when the index key has one.
  *
  * @example
- * await evalScript(client, INDEX_PRUNE, ['app:session#index'], []);
+ * lexKeyOf('app:session#index'); // 'app:session#index:lex'
  */
-export interface LuaScript {
-  readonly source: string;
-  readonly sha1: string;
-}
-
-function lua(source: string): LuaScript {
-  return { source, sha1: createHash('sha1').update(source).digest('hex') };
+export function lexKeyOf(index: string): string {
+  return `${index}:lex`;
 }
 
 /** `now`: the server's time in ms since the epoch. */
@@ -54,9 +55,10 @@ if kind ~= 'zset' and kind ~= 'none' then return redis.error_reply('${WRONGTYPE}
  * The SETs of a batch, adding each applied key that has an index set to it (`ZADD`, scored by the key's
  * expiry: now + ttl, `+inf` without one). For `KEEPTTL` the expiry is unchanged, so a member already in
  * the set keeps its score (`ZADD NX`: recomputing it as now + `PTTL` could move it by a millisecond), and
- * a missing one is added with now + `PTTL`.
- * KEYS: per op its key, followed by its index set when it has one. ARGV: per op `value`, `ttl` (`''` for
- * none, `'keep'`, or ms), `mode` (`''`, `NX`, `XX`), `'1'` when the op has an index set. Answers 1/0 per op.
+ * a missing one is added with now + `PTTL`. Each applied key is added to the lexicographic set too.
+ * KEYS: per op its key, followed by its index set and lexicographic set when it has an index. ARGV: per op
+ * `value`, `ttl` (`''` for none, `'keep'`, or ms), `mode` (`''`, `NX`, `XX`), `'1'` when the op has an
+ * index. Answers 1/0 per op.
  *
  * @example
  * await evalScript(client, WRITE, ...Object.values(writeCall(ops)));
@@ -65,7 +67,8 @@ export const WRITE = lua(`${NOW}local k = 1
 for i = 4, #ARGV, 4 do
   if ARGV[i] == '1' then
     ${checkIndex('KEYS[k + 1]').replaceAll('\n', '\n    ').trimEnd()}
-    k = k + 2
+    ${checkIndex('KEYS[k + 2]').replaceAll('\n', '\n    ').trimEnd()}
+    k = k + 3
   else
     k = k + 1
   end
@@ -91,7 +94,8 @@ for i = 1, #ARGV, 4 do
     elseif ok then
       redis.call('ZADD', KEYS[k + 1], ttl == '' and '+inf' or now + tonumber(ttl), key)
     end
-    k = k + 2
+    if ok then redis.call('ZADD', KEYS[k + 2], 0, key) end
+    k = k + 3
   else
     k = k + 1
   end
@@ -99,38 +103,45 @@ end
 return applied`);
 
 /**
- * Compare-and-delete: `UNLINK KEYS[1]` if it holds `ARGV[1]`, `ZREM`-ing it from the index set `KEYS[2]`
- * when one is given. Answers 1 if it deleted.
+ * Compare-and-delete: `UNLINK KEYS[1]` if it holds `ARGV[1]`, `ZREM`-ing it from the index sets `KEYS[2]`
+ * and `KEYS[3]` when given. Answers 1 if it deleted.
  *
  * @example
- * await evalScript(client, DELETE_IF_EQUALS, ['app:s:1', 'app:s#index'], ['{"v":1}']);
+ * await evalScript(client, DELETE_IF_EQUALS, ['app:s:1', 'app:s#index', 'app:s#index:lex'], ['{"v":1}']);
  */
 export const DELETE_IF_EQUALS = lua(`if redis.call('GET', KEYS[1]) ~= ARGV[1] then return 0 end
-if KEYS[2] then redis.call('ZREM', KEYS[2], KEYS[1]) end
+if KEYS[2] then
+  redis.call('ZREM', KEYS[2], KEYS[1])
+  redis.call('ZREM', KEYS[3], KEYS[1])
+end
 return redis.call('UNLINK', KEYS[1])`);
 
 /**
- * `UNLINK` of `KEYS[2..]`, each also `ZREM`-ed from the index set `KEYS[1]`. Answers how many keys existed.
+ * `UNLINK` of `KEYS[3..]`, each also `ZREM`-ed from the index sets `KEYS[1]` (expiry) and `KEYS[2]`
+ * (lexicographic). Answers how many keys existed.
  *
  * @example
- * await evalScript(client, UNLINK_INDEXED, ['app:s#index', 'app:s:1', 'app:s:2'], []);
+ * await evalScript(client, UNLINK_INDEXED, ['app:s#index', 'app:s#index:lex', 'app:s:1', 'app:s:2'], []);
  */
-export const UNLINK_INDEXED = lua(`${checkIndex('KEYS[1]')}local removed = 0
-for i = 2, #KEYS do
+export const UNLINK_INDEXED = lua(`${checkIndex('KEYS[1]')}${checkIndex('KEYS[2]')}local removed = 0
+for i = 3, #KEYS do
   removed = removed + redis.call('UNLINK', KEYS[i])
   redis.call('ZREM', KEYS[1], KEYS[i])
+  redis.call('ZREM', KEYS[2], KEYS[i])
 end
 return removed`);
 
 /**
  * `PEXPIRE KEYS[1] ARGV[1]` (or `PERSIST` when `ARGV[1]` is `''`) and, when the key exists, its new
- * score in the index set `KEYS[2]`. Answers 1 if the key existed.
+ * score in the index set `KEYS[2]` (and its membership of the lexicographic set `KEYS[3]`). Answers 1 if
+ * the key existed.
  *
  * @example
- * await evalScript(client, EXPIRE_INDEXED, ['app:s:1', 'app:s#index'], ['60000']);
+ * await evalScript(client, EXPIRE_INDEXED, ['app:s:1', 'app:s#index', 'app:s#index:lex'], ['60000']);
  */
 export const EXPIRE_INDEXED = lua(`${NOW}if redis.call('EXISTS', KEYS[1]) == 0 then return 0 end
-${checkIndex('KEYS[2]')}if ARGV[1] == '' then
+${checkIndex('KEYS[2]')}${checkIndex('KEYS[3]')}redis.call('ZADD', KEYS[3], 0, KEYS[1])
+if ARGV[1] == '' then
   redis.call('PERSIST', KEYS[1])
   redis.call('ZADD', KEYS[2], '+inf', KEYS[1])
 else
@@ -140,18 +151,21 @@ end
 return 1`);
 
 /**
- * `reindex()` step: each of `KEYS[2..]` that exists is (re)added to the index set `KEYS[1]` with score
- * now + `PTTL` (`+inf` without expiry); a missing one is removed. Answers how many exist.
+ * `reindex()` step: each of `KEYS[3..]` that exists is (re)added to the index set `KEYS[1]` with score
+ * now + `PTTL` (`+inf` without expiry) and to the lexicographic set `KEYS[2]`; a missing one is removed
+ * from both. Answers how many exist.
  *
  * @example
- * await evalScript(client, INDEX_SYNC, ['app:s#index', 'app:s:1'], []);
+ * await evalScript(client, INDEX_SYNC, ['app:s#index', 'app:s#index:lex', 'app:s:1'], []);
  */
-export const INDEX_SYNC = lua(`${NOW}${checkIndex('KEYS[1]')}local existing = 0
-for i = 2, #KEYS do
+export const INDEX_SYNC = lua(`${NOW}${checkIndex('KEYS[1]')}${checkIndex('KEYS[2]')}local existing = 0
+for i = 3, #KEYS do
   local left = redis.call('PTTL', KEYS[i])
   if left == -2 then
     redis.call('ZREM', KEYS[1], KEYS[i])
+    redis.call('ZREM', KEYS[2], KEYS[i])
   else
+    redis.call('ZADD', KEYS[2], 0, KEYS[i])
     existing = existing + 1
     local score = '+inf'
     if left >= 0 then score = now + left end
@@ -161,12 +175,37 @@ end
 return existing`);
 
 /**
- * Removes the members of the index set `KEYS[1]` whose score (expiry) is at or before now. Answers how many.
+ * Removes the members of the index set `KEYS[1]` whose score (expiry) is at or before now, from it and
+ * from the lexicographic set `KEYS[2]`, 500 at a time. Answers how many.
  *
  * @example
- * const removed = await evalScript(client, INDEX_PRUNE, ['app:s#index'], []);
+ * const removed = await evalScript(client, INDEX_PRUNE, ['app:s#index', 'app:s#index:lex'], []);
  */
-export const INDEX_PRUNE = lua(`${NOW}return redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', now)`);
+export const INDEX_PRUNE = lua(`${NOW}${checkIndex('KEYS[1]')}${checkIndex('KEYS[2]')}local removed = 0
+repeat
+  local dead = redis.call('ZRANGEBYSCORE', KEYS[1], '-inf', now, 'LIMIT', 0, 500)
+  if #dead > 0 then
+    redis.call('ZREM', KEYS[2], unpack(dead))
+    removed = removed + redis.call('ZREM', KEYS[1], unpack(dead))
+  end
+until #dead < 500
+return removed`);
+
+/**
+ * One page of a key-prefix range: up to `ARGV[3]` members of the lexicographic set `KEYS[2]` between
+ * `ARGV[1]` and `ARGV[2]` (`ZRANGEBYLEX` bounds), keeping those whose score in the index set `KEYS[1]` is
+ * after now. Answers `{ last member read or '', members read, live members }`; O(log N + count).
+ *
+ * @example
+ * await evalScript(client, INDEX_RANGE, ['app:s#index', 'app:s#index:lex'], ['[app:s:acme:', Buffer.from('(app:s:acme:\xff', 'latin1'), '1000']);
+ */
+export const INDEX_RANGE = lua(`${NOW}local read = redis.call('ZRANGEBYLEX', KEYS[2], ARGV[1], ARGV[2], 'LIMIT', 0, ARGV[3])
+local live = {}
+for i = 1, #read do
+  local score = redis.call('ZSCORE', KEYS[1], read[i])
+  if score and (score == 'inf' or tonumber(score) > now) then live[#live + 1] = read[i] end
+end
+return { read[#read] or '', #read, live }`);
 
 /**
  * One `ZSCAN KEYS[1] ARGV[1] MATCH ARGV[2] COUNT ARGV[3]` step keeping live members only (score after
@@ -210,82 +249,46 @@ return redis.call('ZRANGE', KEYS[1], start, start + tonumber(ARGV[1]) - 1, 'WITH
  * The `KEYS` and `ARGV` of one {@link WRITE} call for `ops`.
  *
  * @example
- * writeCall([{ key: 'k', value: 'v', ttl: 1000, index: 'i' }]); // { keys: ['k', 'i'], args: ['v', '1000', '', '1'] }
+ * writeCall([{ key: 'k', value: 'v', ttl: 1000, index: 'i' }]); // { keys: ['k', 'i', 'i:lex'], args: ['v', '1000', '', '1'] }
  */
 export function writeCall(ops: readonly WriteOp[]): { keys: string[]; args: string[] } {
   const keys: string[] = [];
   const args: string[] = [];
   for (const { key, value, ttl, mode, index } of ops) {
     keys.push(key);
-    if (index !== undefined) keys.push(index);
+    if (index !== undefined) keys.push(index, lexKeyOf(index));
     args.push(value, ttl === null ? '' : String(ttl), mode ?? '', index === undefined ? '0' : '1');
   }
   return { keys, args };
 }
 
-function isNoScript(err: unknown): boolean {
-  return /^NOSCRIPT\b/.test((err as Error | undefined)?.message ?? '');
-}
-
 /**
- * Runs `script` with `EVALSHA`, re-sending it with `EVAL` (which caches it again) when the server answers
- * `NOSCRIPT`.
+ * Pages of live members of an index: with a key `prefix`, {@link INDEX_RANGE} pages of that lexicographic
+ * range (filtered by the glob `match` here, with Redis' glob semantics); else {@link INDEX_SCAN_MATCH}
+ * steps with a glob, {@link INDEX_SCAN_LIVE} pages without. `run(script, args)` runs a script with the
+ * index set and its lexicographic set as its keys.
  *
  * @example
- * const removed = await evalScript(client, INDEX_PRUNE, ['app:s#index'], []);
- */
-export async function evalScript(client: Redis, script: LuaScript, keys: readonly string[], args: readonly string[]): Promise<unknown> {
-  try {
-    return await client.call('EVALSHA', [script.sha1, keys.length, ...keys, ...args]);
-  } catch (err) {
-    if (!isNoScript(err)) throw err;
-    return client.call('EVAL', [script.source, keys.length, ...keys, ...args]);
-  }
-}
-
-/**
- * Runs `script` once per call in one pipeline (one round trip; each call atomic, the calls independent),
- * re-sending the calls that got `NOSCRIPT` with `EVAL`. Answers the replies in order; throws the first
- * error.
- *
- * @example
- * await evalScriptPipeline(client, UNLINK_INDEXED, [{ keys: ['i', 'a'], args: [] }, { keys: ['i', 'b'], args: [] }]);
- */
-export async function evalScriptPipeline(
-  client: Redis,
-  script: LuaScript,
-  calls: readonly { keys: readonly string[]; args: readonly string[] }[],
-): Promise<unknown[]> {
-  if (calls.length === 1) return [await evalScript(client, script, calls[0]!.keys, calls[0]!.args)];
-  const send = async (command: 'EVALSHA' | 'EVAL', subset: readonly number[]) => {
-    const pipeline = client.pipeline();
-    for (const i of subset) {
-      const { keys, args } = calls[i]!;
-      pipeline.call(command, [command === 'EVAL' ? script.source : script.sha1, keys.length, ...keys, ...args]);
-    }
-    return (await pipeline.exec()) ?? [];
-  };
-  const results = await send('EVALSHA', calls.map((_, i) => i));
-  const missing = results.flatMap(([error], i) => (isNoScript(error) ? [i] : []));
-  if (missing.length > 0) (await send('EVAL', missing)).forEach((result, j) => (results[missing[j]!] = result));
-  return results.map(([error, reply]) => {
-    if (error) throw error;
-    return reply;
-  });
-}
-
-/**
- * Pages of live members of an index set: {@link INDEX_SCAN_MATCH} steps with a glob, {@link INDEX_SCAN_LIVE}
- * pages without. `run(script, args)` runs a script with the index set as its only key.
- *
- * @example
- * for await (const keys of indexPages((s, a) => evalScript(client, s, ['app:s#index'], a), undefined, 1000)) console.log(keys);
+ * const run = (s: LuaScript, a: LuaArg[]) => evalScript(client, s, ['app:s#index', 'app:s#index:lex'], a);
+ * for await (const keys of indexPages(run, { prefix: 'app:s:acme:', count: 1000 })) console.log(keys);
  */
 export async function* indexPages(
-  run: (script: LuaScript, args: string[]) => Promise<unknown>,
-  match: string | undefined,
-  count: number,
+  run: (script: LuaScript, args: LuaArg[]) => Promise<unknown>,
+  { match, prefix, count }: { match?: string | undefined; prefix?: string | undefined; count: number },
 ): AsyncIterable<string[]> {
+  if (prefix !== undefined) {
+    const matches = match === undefined ? undefined : compileGlob(match);
+    // Every key starting with `prefix` sorts before `prefix` + 0xFF: no UTF-8 string holds a 0xFF byte.
+    const max = Buffer.concat([Buffer.from(`(${prefix}`), Buffer.from([0xff])]);
+    let min = `[${prefix}`;
+    for (;;) {
+      const [last, read, live] = (await run(INDEX_RANGE, [min, max, String(count)])) as [string, number, string[]];
+      const members = matches === undefined ? live : live.filter(matches);
+      if (members.length > 0) yield members;
+      if (read < count) return;
+      min = `(${last}`;
+    }
+  }
   if (match !== undefined) {
     let cursor = '0';
     do {

@@ -4,8 +4,9 @@ import { NO_EXEC_REPLY, chunk, openClient, quitClient, replies, setArguments } f
 import { clean, toStoreFailure, type RedisTarget } from './redis-errors.js';
 import {
   DELETE_IF_EQUALS, EXPIRE_INDEXED, INDEX_PRUNE, INDEX_SYNC, UNLINK_INDEXED, WRITE,
-  batchWriteNote, evalScript, evalScriptPipeline, indexPages, writeCall,
+  batchWriteNote, indexPages, lexKeyOf, writeCall,
 } from './redis-index.js';
+import { evalScript, evalScriptPipeline } from './redis-lua.js';
 import type { IndexOption, IndexScanOptions, ScanOptions, Store, WriteOp } from './store.js';
 import {
   assertExpireTtl, assertIndex, assertKeys, assertWriteOps, indexOption, indexScanArguments, scanCount,
@@ -48,7 +49,8 @@ const QUIT_TIMEOUT_MS = 2000;
  *   batch Redis refuses (e.g. OOM) writes nothing. A batch with index sets (`WriteOp.index`) runs as one
  *   Lua script instead, just as atomic.
  * - Index sets (entities with `find: 'index'`) are sorted sets scored by expiry time taken from the Redis
- *   server's clock, maintained by small Lua scripts that only touch the keys they are given (see
+ *   server's clock, each with a companion set `<index>:lex` (same members, score 0) that answers key-prefix
+ *   ranges, maintained together by small Lua scripts that only touch the keys they are given (see
  *   `redis-index.ts`): plain scripts, no Redis 7 shebang flags or functions.
  * - Failures are {@link StoreError} (Redis refused a command; `redisMessage` holds Redis' text) or
  *   {@link StoreUnavailableError} (Redis unreachable, closed, loading, or credentials rejected). Messages
@@ -185,7 +187,7 @@ export class RedisStore implements Store {
     return this.#run('UNLINK', undefined, async () => {
       const chunks = chunk(keys, this.#maxKeys);
       if (index !== undefined) {
-        const calls = chunks.map((part) => ({ keys: [index, ...part], args: [] }));
+        const calls = chunks.map((part) => ({ keys: [index, lexKeyOf(index), ...part], args: [] }));
         return ((await evalScriptPipeline(this.#client, UNLINK_INDEXED, calls)) as number[]).reduce((sum, n) => sum + n, 0);
       }
       if (chunks.length === 1) return this.#client.unlink(chunks[0]!);
@@ -204,7 +206,7 @@ export class RedisStore implements Store {
   async deleteIfEquals(key: string, value: string, options?: IndexOption): Promise<boolean> {
     this.#assertOpen('EVALSHA');
     const index = indexOption(options, 'EVALSHA');
-    const keys = index === undefined ? [key] : [key, index];
+    const keys = index === undefined ? [key] : [key, index, lexKeyOf(index)];
     return this.#run('EVALSHA', key, async () => (await evalScript(this.#client, DELETE_IF_EQUALS, keys, [value])) === 1);
   }
 
@@ -232,7 +234,7 @@ export class RedisStore implements Store {
     const index = indexOption(options, command);
     if (index !== undefined) {
       const args = [ttlMs === null ? '' : String(ttlMs)];
-      return this.#run(command, key, async () => (await evalScript(this.#client, EXPIRE_INDEXED, [key, index], args)) === 1);
+      return this.#run(command, key, async () => (await evalScript(this.#client, EXPIRE_INDEXED, [key, index, lexKeyOf(index)], args)) === 1);
     }
     if (ttlMs !== null) return this.#run('PEXPIRE', key, async () => (await this.#client.pexpire(key, ttlMs)) === 1);
     return this.#run('PERSIST', key, async () => {
@@ -256,7 +258,10 @@ export class RedisStore implements Store {
   /**
    * {@inheritDoc Store.indexScan}
    *
-   * With `match`: Lua-filtered `ZSCAN` steps (Redis' `SCAN` guarantee: members present for the whole scan
+   * With `prefix`: pages of `ZRANGEBYLEX` over the index's lexicographic set (`<index>:lex`), resuming
+   * after the last member read (members present for the whole scan are yielded once), live members only,
+   * filtered by `match` in the client; O(log N + M) per page. Else, with `match`: Lua-filtered `ZSCAN`
+   * steps (Redis' `SCAN` guarantee: members present for the whole scan
    * are yielded at least once). Without: pages of `count` members in expiry order, each resuming right
    * after the last member of the previous page; a member present for the whole scan is yielded unless its
    * expiry moved backwards meanwhile (`expire()` with a shorter TTL), and may repeat if the last member of
@@ -264,16 +269,17 @@ export class RedisStore implements Store {
    */
   async *indexScan(index: string, options?: IndexScanOptions): AsyncIterable<string[]> {
     this.#assertOpen('ZSCAN');
-    const { match, count } = indexScanArguments(index, options);
-    const command = match === undefined ? 'ZRANGE' : 'ZSCAN';
-    yield* indexPages((script, args) => this.#run(command, index, () => evalScript(this.#client, script, [index], args)), match, count);
+    const { match, prefix, count } = indexScanArguments(index, options);
+    const command = prefix !== undefined ? 'ZRANGEBYLEX' : match === undefined ? 'ZRANGE' : 'ZSCAN';
+    const keys = [index, lexKeyOf(index)];
+    yield* indexPages((script, args) => this.#run(command, index, () => evalScript(this.#client, script, keys, args)), { match, prefix, count });
   }
 
   /** {@inheritDoc Store.indexPrune} */
   async indexPrune(index: string): Promise<number> {
     this.#assertOpen('ZREMRANGEBYSCORE');
     assertIndex(index, 'ZREMRANGEBYSCORE');
-    return this.#run('ZREMRANGEBYSCORE', index, async () => (await evalScript(this.#client, INDEX_PRUNE, [index], [])) as number);
+    return this.#run('ZREMRANGEBYSCORE', index, async () => (await evalScript(this.#client, INDEX_PRUNE, [index, lexKeyOf(index)], [])) as number);
   }
 
   /**
@@ -287,7 +293,7 @@ export class RedisStore implements Store {
     assertKeys(keys, 'ZADD');
     if (keys.length === 0) return 0;
     return this.#run('ZADD', index, async () => {
-      const calls = chunk(keys, this.#maxKeys).map((part) => ({ keys: [index, ...part], args: [] }));
+      const calls = chunk(keys, this.#maxKeys).map((part) => ({ keys: [index, lexKeyOf(index), ...part], args: [] }));
       return ((await evalScriptPipeline(this.#client, INDEX_SYNC, calls)) as number[]).reduce((sum, n) => sum + n, 0);
     });
   }

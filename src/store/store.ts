@@ -76,8 +76,9 @@ export interface Store {
 
   /**
    * Yields batches of the live members of the index set `index` (entities with `find: 'index'`): keys
-   * whose recorded expiry is in the future, matching the glob `match` when given (Redis `ZSCAN MATCH`;
-   * without `match`, `ZRANGE BYSCORE now +inf` pages). May repeat keys; callers de-duplicate. A member
+   * whose recorded expiry is in the future, starting with `prefix` when given (Redis: a `ZRANGEBYLEX`
+   * range of the index's lexicographic set), matching the glob `match` when given (Redis `ZSCAN MATCH`;
+   * with neither, `ZRANGE BYSCORE now +inf` pages). May repeat keys; callers de-duplicate. A member
    * that stays in the set for the whole scan is yielded at least once, unless (without `match`) its
    * recorded expiry moved earlier meanwhile; members added or removed during the scan may or may not be.
    * An absent index set yields nothing; batches are never empty.
@@ -138,11 +139,17 @@ export interface IndexOption {
  * Options of {@link Store.indexScan}.
  *
  * @example
- * for await (const keys of store.indexScan('app:session#index', { match: 'app:session:acme:*', count: 500 })) { ... }
+ * for await (const keys of store.indexScan('app:session#index', { prefix: 'app:session:acme:', count: 500 })) { ... }
  */
 export interface IndexScanOptions {
   /** Redis glob the members must match; omit for every live member. */
   match?: string;
+  /**
+   * Literal start every member must have (compared as bytes, no glob characters). Lets the store read
+   * just that range of the index (Redis: `ZRANGEBYLEX` over the index's lexicographic set, O(log N + M))
+   * instead of walking the whole set. Combine with `match` for the rest of the pattern.
+   */
+  prefix?: string;
   /** Members per round trip (default 1000). */
   count?: number;
 }

@@ -142,16 +142,16 @@ export function assertKeys(keys: unknown, command: string): asserts keys is read
 }
 
 /**
- * Checks the arguments of {@link Store.indexScan} and answers its glob (`undefined`: every live member)
- * and `COUNT` (default {@link DEFAULT_SCAN_COUNT}).
+ * Checks the arguments of {@link Store.indexScan} and answers its glob (`undefined`: every live member),
+ * key prefix (`undefined`: none) and `COUNT` (default {@link DEFAULT_SCAN_COUNT}).
  *
  * @example
- * indexScanArguments('app:session#index', { match: 'app:session:acme:*' }); // { match: 'app:session:acme:*', count: 1000 }
+ * indexScanArguments('app:session#index', { match: 'app:session:acme:*' }); // { match: 'app:session:acme:*', prefix: undefined, count: 1000 }
  */
 export function indexScanArguments(
   index: unknown,
   options: IndexScanOptions | undefined,
-): { match: string | undefined; count: number } {
+): { match: string | undefined; prefix: string | undefined; count: number } {
   assertIndex(index, 'ZSCAN');
   const match = options?.match;
   if (match !== undefined && typeof match !== 'string') {
@@ -159,5 +159,11 @@ export function indexScanArguments(
       command: 'ZSCAN',
     });
   }
-  return { match, count: scanCount(match ?? '*', options) };
+  const prefix = options?.prefix;
+  if (prefix !== undefined && (typeof prefix !== 'string' || prefix === '')) {
+    throw new StoreError('Store.indexScan() takes a non-empty string as its prefix option (the literal start of the keys).', 'ERR syntax error', {
+      command: 'ZRANGEBYLEX',
+    });
+  }
+  return { match, prefix, count: scanCount(match ?? '*', options) };
 }

@@ -188,9 +188,14 @@ describe('index strategy', () => {
     expect(plan({ tenantId: 'a', id: oneOf(['b', 'c']) }, {}, indexed)).toMatchObject({ kind: 'mget', keys: ['app:session:a:b', 'app:session:a:c'] });
   });
 
-  it('otherwise an index walk, with the same glob as SCAN', () => {
-    expect(plan({ tenantId: 'acme', id: prefix('a1') }, {}, indexed)).toMatchObject({ kind: 'index', index: INDEX, match: 'app:session:acme:a1*' });
-    expect(plan({ tenantId: 'acme' }, { batchSize: 10 }, indexed)).toMatchObject({ kind: 'index', match: 'app:session:acme:*', count: 10 });
+  it("otherwise an index walk: the glob's literal start becomes a key-prefix range, the rest a glob filter", () => {
+    expect(plan({ tenantId: 'acme', id: prefix('a1') }, {}, indexed)).toMatchObject({ kind: 'index', index: INDEX, prefix: 'app:session:acme:a1', match: undefined });
+    expect(plan({ tenantId: 'acme' }, { batchSize: 10 }, indexed)).toMatchObject({ kind: 'index', prefix: 'app:session:acme:', match: undefined, count: 10 });
+    expect(plan({ tenantId: 'acme', id: suffix('9') }, {}, indexed)).toMatchObject({ kind: 'index', prefix: 'app:session:acme:', match: 'app:session:acme:*9' });
+    // Matcher text is encoded: a '*' in it is part of the literal prefix, never a wildcard.
+    expect(plan({ tenantId: prefix('a*c') }, {}, indexed)).toMatchObject({ kind: 'index', prefix: 'app:session:a%2Ac', match: undefined });
+    // No literal beyond the entity's base: the whole set is walked with the glob.
+    expect(plan({ id: 'x1' }, {}, indexed)).toMatchObject({ kind: 'index', prefix: undefined, match: 'app:session:*:x1' });
   });
 
   it('no key condition (or none the glob can express): all live members, match undefined', () => {
@@ -361,7 +366,9 @@ describe('explainPlan', () => {
   });
 
   it('index walks, the MGET cap note and empty plans', () => {
-    expect(explainPlan(plan({ tenantId: 'acme' }, {}, indexed))).toContain(`ZSCAN ${INDEX} 0 MATCH app:session:acme:* COUNT 1000`);
+    expect(explainPlan(plan({ tenantId: 'acme' }, {}, indexed))).toContain(`ZRANGEBYLEX ${INDEX}:lex [app:session:acme: (app:session:acme:\\xff LIMIT 0 1000`);
+    expect(explainPlan(plan({ tenantId: 'acme', id: suffix('9') }, {}, indexed))).toContain('glob filter: app:session:acme:*9');
+    expect(explainPlan(plan({ id: 'x1' }, {}, indexed))).toContain(`ZSCAN ${INDEX} 0 MATCH app:session:*:x1 COUNT 1000`);
     expect(explainPlan(plan({}, { batchSize: 100 }, indexed))).toContain(`ZRANGE ${INDEX} <now> +inf BYSCORE LIMIT <offset> 100`);
     expect(explainPlan(plan({}))).toContain('skipped by keys(), count() and delete()');
     expect(explainPlan(plan({ tenantId: oneOf(['a', 'b']), id: oneOf(['1', '2']) }, { maxMgetKeys: 3 }))).toContain(

@@ -6,6 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { StoreError } from '../../src/errors/index.js';
 import type { Store } from '../../src/store/index.js';
 import { indexContract } from './index-contract.js';
+import { indexRangeContract } from './index-range-contract.js';
 
 export interface StoreFixture {
   store: Store;
@@ -295,5 +296,6 @@ export function storeContract(name: string, makeStore: () => Promise<StoreFixtur
     });
 
     indexContract(() => ({ store, fixture, ns }));
+    indexRangeContract(() => ({ store, fixture, ns }));
   });
 }

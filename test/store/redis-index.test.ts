@@ -58,6 +58,36 @@ describe('RedisStore index sets after SCRIPT FLUSH', () => {
     expect(await admin.exists(index, ...keys)).toBe(0);
   });
 
+  it('keeps the lexicographic companion set (<index>:lex) in step with the expiry set', async () => {
+    const index = 'lex:index';
+    const lex = `${index}:lex`;
+    const keys = Array.from({ length: 8 }, (_, i) => `lex:k:${i}`);
+    const inStep = async () => {
+      const members = (await admin.zrange(index, 0, -1)).sort();
+      expect(await admin.zrange(lex, 0, -1)).toEqual(members); // all scores 0: lexicographic order
+      expect(new Set((await admin.zrange(lex, 0, -1, 'WITHSCORES')).filter((_, i) => i % 2 === 1))).toEqual(new Set(members.length ? ['0'] : []));
+      return members;
+    };
+    await store.write(keys.map((key, i) => ({ key, value: key, ttl: i < 2 ? 50 : 60_000, index })));
+    expect(await inStep()).toEqual(keys);
+    await store.write([{ key: keys[2]!, value: 'x', ttl: 'keep', mode: 'XX', index }, { key: 'lex:k:new', value: 'n', ttl: null, mode: 'NX', index }]);
+    await store.unlink([keys[3]!], { index });
+    await store.deleteIfEquals(keys[4]!, keys[4]!, { index });
+    await store.expire(keys[5]!, null, { index });
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    expect(await store.indexPrune(index)).toBe(2);
+    expect(await inStep()).toEqual([keys[2], keys[5], keys[6], keys[7], 'lex:k:new'].sort());
+    await admin.zrem(lex, keys[6]!); // drift (e.g. a hand edit): indexSync repairs it
+    await admin.del(keys[7]!);
+    expect(await store.indexSync(index, [...keys, 'lex:k:new'])).toBe(4);
+    expect(await inStep()).toEqual([keys[2], keys[5], keys[6], 'lex:k:new'].sort());
+    // A companion of the wrong type refuses the write before anything is written.
+    await admin.set(`wrong:index:lex`, 'not a set');
+    const error = await store.write([{ key: 'wrong:k', value: 'v', ttl: null, index: 'wrong:index' }]).catch((err: unknown) => err);
+    expect((error as StoreError).redisMessage).toMatch(/^WRONGTYPE/);
+    expect(await admin.exists('wrong:k', 'wrong:index')).toBe(0);
+  });
+
   it('sends EVALSHA, and EVAL only once after a flush', async () => {
     const monitor = new Redis(server.url);
     try {
@@ -105,6 +135,7 @@ describe('RedisStore index sets on a cluster-mode node', () => {
     expect(await store.write([{ key: keys[1]!, value: 'w', ttl: 'keep', mode: 'XX', index }])).toEqual([true]);
     expect(await indexScanAll(store, index)).toEqual(keys);
     expect(await indexScanAll(store, index, { match: '{acme}:session:[12]' })).toEqual(keys.slice(0, 2));
+    expect(await indexScanAll(store, index, { prefix: '{acme}:session:', count: 2 })).toEqual(keys);
     expect(await store.expire(keys[0]!, 10_000, { index })).toBe(true);
     expect(await store.indexSync(index, keys)).toBe(3);
     expect(await store.indexPrune(index)).toBe(0);
