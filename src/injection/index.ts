@@ -1,0 +1,1 @@
+export { cacheName, DEFAULT_CACHE_NAME, getCacheToken, getRepositoryToken, type RepositoryOf, type Token } from './tokens.js';
