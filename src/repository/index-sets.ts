@@ -1,0 +1,131 @@
+/**
+ * Where a `find: 'index'` entity keeps its index sets, and keeping writes, removals and finds pointed at
+ * the right one. @internal
+ *
+ * - Without a hash tag: one set for the whole entity, `<prefix>:<entity>[:vN]#index`.
+ * - With a hash tag: one set **per tag value**, named with the same tag as the keys it lists, so a set
+ *   lives in the same Redis Cluster slot as its keys and every index script stays atomic there:
+ *   `app:session:{acme}:42` is listed in `app:session#index:{acme}`. Keys whose tag is empty (`{}`,
+ *   which Redis does not treat as a hash tag, so they spread over slots) go to the untagged set
+ *   `app:session#index`. A **registry** set, `app:session#tags`, lists every tag's index set, so a
+ *   `find` that does not fix the tag can read them all. It is itself an index set (members: index set
+ *   names, scored `+inf` while their set exists), maintained through the ordinary `Store.indexSync`:
+ *   after a write, each index set the write used is (re)registered, at most once a minute per process
+ *   and set. `reindex()` drops the sets that no longer exist.
+ *
+ * `#` never appears in a key part or a prefix, so none of these names can be an entity key.
+ */
+import type { KeyCodec } from '../keys/index.js';
+import type { TaggedIndexSets } from '../query/index-layout.js';
+import type { IndexOption, Store, WriteOp } from '../store/store.js';
+
+/** How often one process re-registers an index set it keeps writing to (heals a registry entry dropped meanwhile). */
+const REGISTRATION_REFRESH_MS = 60_000;
+/** Most index sets remembered as registered per repository (oldest forgotten first: they are re-registered on use). */
+const MAX_REMEMBERED = 10_000;
+
+/**
+ * The index sets of one entity in one cache. @internal
+ *
+ * @example
+ * const sets = new IndexSets(true, new KeyCodec({ prefix: 'app', entity: 'session', fields, hashTag: ['tenantId'] }));
+ * sets.indexOf('app:session:{acme}:42'); // 'app:session#index:{acme}'
+ * sets.registry;                          // 'app:session#tags'
+ */
+export class IndexSets {
+  /** The one index set of an entity without a hash tag (`undefined` for `find: 'scan'` and hash-tag entities). */
+  readonly single: string | undefined;
+  /** The registry listing every tag's index set (hash-tag `find: 'index'` entities only). */
+  readonly registry: string | undefined;
+  readonly #untagged: string;
+  readonly #tagStart: number;
+  /** Index set → when this process last registered it (ms). */
+  readonly #registered = new Map<string, number>();
+
+  constructor(
+    enabled: boolean,
+    private readonly keys: KeyCodec,
+  ) {
+    const base = keys.base.slice(0, -1);
+    this.#untagged = `${base}#index`;
+    this.#tagStart = keys.base.length + 1; // just after `base{`
+    const tagged = keys.hashTag.length > 0;
+    this.single = enabled && !tagged ? this.#untagged : undefined;
+    this.registry = enabled && tagged ? `${base}#tags` : undefined;
+  }
+
+  /** Whether the entity keeps index sets at all. */
+  get enabled(): boolean {
+    return this.single !== undefined || this.registry !== undefined;
+  }
+
+  /**
+   * The index set listing `redisKey` (a key of this entity), or `undefined` for `find: 'scan'`.
+   *
+   * @example
+   * sets.indexOf('app:session:{acme}:42'); // 'app:session#index:{acme}'
+   */
+  indexOf(redisKey: string): string | undefined {
+    if (this.registry === undefined) return this.single;
+    const end = redisKey.indexOf('}', this.#tagStart);
+    return end <= this.#tagStart ? this.#untagged : `${this.#untagged}:{${redisKey.slice(this.#tagStart, end)}}`;
+  }
+
+  /** The `index` option of a store call on `redisKey`. */
+  optionFor(redisKey: string): IndexOption {
+    const index = this.indexOf(redisKey);
+    return index === undefined ? {} : { index };
+  }
+
+  /** What the planner needs: the one index set, the tagged sets, or nothing (`find: 'scan'`). */
+  planIndex(): string | TaggedIndexSets | undefined {
+    if (this.registry === undefined) return this.single;
+    const registry = this.registry;
+    return {
+      registry,
+      // A glob's literal start fixes the index set when it holds the whole tag: `base{...}`.
+      forLiteral: (literal) => (literal.indexOf('}', this.#tagStart) < 0 ? undefined : this.indexOf(literal)),
+    };
+  }
+
+  /**
+   * Unlinks `redisKeys`, each together with its index set (one store call per set, run together), and
+   * answers how many existed.
+   */
+  async unlink(store: Store, redisKeys: readonly string[]): Promise<number> {
+    if (this.registry === undefined) return store.unlink(redisKeys, this.single === undefined ? undefined : { index: this.single });
+    const groups = new Map<string, string[]>();
+    for (const key of redisKeys) {
+      const index = this.indexOf(key)!;
+      const group = groups.get(index);
+      if (group) group.push(key);
+      else groups.set(index, [key]);
+    }
+    const counts = await Promise.all([...groups].map(([index, keys]) => store.unlink(keys, { index })));
+    return counts.reduce((sum, n) => sum + n, 0);
+  }
+
+  /**
+   * After `ops` were written: makes sure the registry lists the index sets they used (for a cross-tag
+   * `find`), unless this process registered them within the last minute. Nothing to do without a hash tag.
+   */
+  async registerAfterWrite(store: Store, ops: readonly WriteOp[], applied: readonly boolean[]): Promise<void> {
+    if (this.registry === undefined) return;
+    const now = Date.now();
+    const due = new Set<string>();
+    ops.forEach((op, i) => {
+      if (!applied[i] || op.index === undefined) return;
+      const last = this.#registered.get(op.index);
+      if (last === undefined || now - last >= REGISTRATION_REFRESH_MS) due.add(op.index);
+    });
+    if (due.size === 0) return;
+    await store.indexSync(this.registry, [...due]);
+    for (const index of due) this.#remember(index, now);
+  }
+
+  #remember(index: string, at: number): void {
+    this.#registered.delete(index);
+    this.#registered.set(index, at);
+    if (this.#registered.size > MAX_REMEMBERED) this.#registered.delete(this.#registered.keys().next().value!);
+  }
+}
