@@ -3,7 +3,11 @@ import { defineConfig } from 'vitest/config';
 
 export default defineConfig({
   resolve: {
-    alias: { cacheorm: fileURLToPath(new URL('./src/index.ts', import.meta.url)) },
+    // Exact matches: 'cacheorm/nestjs' must not be read as 'cacheorm' + '/nestjs'.
+    alias: [
+      { find: /^cacheorm$/, replacement: fileURLToPath(new URL('./src/index.ts', import.meta.url)) },
+      { find: /^cacheorm\/nestjs$/, replacement: fileURLToPath(new URL('./src/nestjs/index.ts', import.meta.url)) },
+    ],
   },
   test: {
     include: ['test/**/*.test.ts'],

@@ -17,6 +17,7 @@
  * await cache.getRepository(Session).save({ tenantId: 'acme', id: crypto.randomUUID(), email: 'a@acme.test' });
  *
  * @packageDocumentation
+ * @module cacheorm
  */
 export { Cache, createCache, type CacheEventMap, type CacheOptions, type CacheStats, type InvalidEntryEvent } from './cache/index.js';
 export {
@@ -53,6 +54,7 @@ export {
   StoreError,
   StoreUnavailableError,
   ValidationError,
+  ValueTooLargeError,
   type CacheOrmErrorCode,
   type CacheOrmErrorContext,
 } from './errors/index.js';
@@ -73,16 +75,41 @@ export {
   type ResultStream,
   type StringMatcher,
 } from './query/index.js';
-export { Repository, type Loader, type WriteMode, type WriteOptions } from './repository/index.js';
+export { DEFAULT_CACHE_NAME, getCacheToken, getRepositoryToken, type RepositoryOf, type Token } from './injection/index.js';
+export {
+  Repository,
+  type GetOrLoadOptions,
+  type Loader,
+  type LockOptions,
+  type WriteMode,
+  type WriteOptions,
+} from './repository/index.js';
+export {
+  CHANNELS,
+  TracingStore,
+  type ConnectionMessage,
+  type LockMessage,
+  type RepositoryTraceContext,
+  type StoreTraceContext,
+} from './diagnostics/index.js';
 export {
   compileGlob,
+  DEFAULT_COMMAND_TIMEOUT_MS,
   MemoryStore,
   RedisStore,
+  StoreDecorator,
+  StoreTimeoutError,
+  TimeoutStore,
+  type Durability,
   type IndexOption,
   type IndexScanOptions,
   type MemoryStoreOptions,
+  type RedisClusterConfig,
   type RedisStoreOptions,
   type ScanOptions,
   type Store,
+  type StoreCall,
+  type StoreCommand,
+  type TimeoutStoreOptions,
   type WriteOp,
 } from './store/index.js';

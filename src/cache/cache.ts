@@ -5,7 +5,11 @@ import { EntityDefinitionError, StoreUnavailableError } from '../errors/index.js
 import { getEntityMetadata } from '../entity/index.js';
 import type { RepositoryContext, WriteMode } from '../repository/context.js';
 import { Repository } from '../repository/repository.js';
+import { failOpenContext } from '../repository/fail-open.js';
+import { traceRepository } from '../diagnostics/trace-repository.js';
+import { RedisStore } from '../store/redis-store.js';
 import type { Store } from '../store/store.js';
+import { cacheStore } from './cache-store.js';
 import { CacheEvents, type CacheEventMap } from './events.js';
 import { StatsCounter, type CacheStats } from './stats.js';
 
@@ -16,6 +20,12 @@ export interface CacheSettings {
   readonly writes: WriteMode;
   /** Whether `close()` closes the store (true when `createCache` created it). */
   readonly ownsStore: boolean;
+  /** Bound on every store call, in ms (`0`: none). */
+  readonly commandTimeout: number;
+  /** Store failures become misses / dropped writes plus `error` events. */
+  readonly failOpen: boolean;
+  /** Largest serialized value written or read, in bytes. */
+  readonly maxValueBytes: number | undefined;
 }
 
 /**
@@ -43,14 +53,19 @@ export class Cache {
   private readonly background = new Set<Promise<unknown>>();
   private closing: Promise<void> | undefined;
   private readonly context: RepositoryContext;
+  private readonly unwatchConnection: (() => void) | undefined;
 
   /** @internal Use {@link createCache}. */
   constructor(store: Store, settings: CacheSettings) {
     this.store = store;
     this.prefix = settings.prefix;
     this.settings = settings;
+    const repositoryStore = cacheStore(store, { commandTimeout: settings.commandTimeout, onTimeout: () => this.counters.timeouts++ });
     this.context = {
-      store,
+      store: repositoryStore,
+      directStore: repositoryStore,
+      failOpen: settings.failOpen,
+      maxValueBytes: settings.maxValueBytes,
       prefix: settings.prefix,
       strict: settings.strict,
       writes: settings.writes,
@@ -69,6 +84,14 @@ export class Cache {
         }
       },
     };
+    // A lost Redis connection is a failure no caller may be waiting on: report it once per outage.
+    this.unwatchConnection =
+      store instanceof RedisStore
+        ? store.onConnectionLost((error) => {
+            this.counters.errors++;
+            this.events.emitError(error);
+          })
+        : undefined;
   }
 
   /**
@@ -94,7 +117,7 @@ export class Cache {
         { entity: metadata.name },
       );
     }
-    const repository = new Repository<unknown, never>(metadata, this.context);
+    const repository = traceRepository(new Repository<unknown, never>(metadata, failOpenContext(this.context, metadata.name)));
     this.repositories.set(entity, repository);
     this.entityByName.set(metadata.name, entity);
     return repository;
@@ -156,6 +179,7 @@ export class Cache {
   close(): Promise<void> {
     this.closing ??= (async () => {
       while (this.background.size > 0) await Promise.allSettled([...this.background]);
+      this.unwatchConnection?.();
       if (this.settings.ownsStore) await this.store.close();
     })();
     return this.closing;

@@ -1,11 +1,13 @@
 /** `createCache`: builds a {@link Cache} from options. */
-import type { Redis, RedisOptions } from 'ioredis';
+import type { Cluster, Redis, RedisOptions } from 'ioredis';
 import { ConfigError } from '../errors/index.js';
 import { assertPrefix } from '../keys/index.js';
 import type { WriteMode } from '../repository/context.js';
 import { MemoryStore } from '../store/memory-store.js';
+import type { RedisClusterConfig } from '../store/redis-cluster.js';
 import { RedisStore } from '../store/redis-store.js';
 import type { Store } from '../store/store.js';
+import { DEFAULT_COMMAND_TIMEOUT_MS } from '../store/timeout.js';
 import { Cache } from './cache.js';
 
 /** The methods every Store has (see the Store interface). */
@@ -24,9 +26,11 @@ export interface CacheOptions {
   /**
    * Redis to use: an ioredis client (never closed by cacheorm), a URL or ioredis options (cacheorm
    * creates the client and closes it in `close()`). Omit both `redis` and `store` for the embedded
-   * {@link MemoryStore}.
+   * {@link MemoryStore}. Redis Cluster: an ioredis `Cluster` (never closed by cacheorm), or a list of
+   * node URLs / `{ cluster: [...urls], clusterOptions? }` (created and closed by cacheorm); see
+   * docs/cluster.md.
    */
-  redis?: Redis | string | RedisOptions;
+  redis?: Redis | Cluster | string | RedisOptions | RedisClusterConfig;
   /** A store instance (e.g. your own {@link Store} implementation). Not closed by `close()`. */
   store?: Store;
   /** First segment of every key: letters, digits, `.`, `_`, `~`, `-`, segments joined by `:`. Default `'cache'`. */
@@ -35,6 +39,29 @@ export interface CacheOptions {
   strict?: boolean;
   /** `'sync'` (default): `save` waits for Redis. `'async'`: `save` returns at once; failures are `error` events. */
   writes?: WriteMode;
+  /**
+   * The most any store call may take, in ms (default 2000). A call that runs out fails with
+   * {@link StoreUnavailableError} (a timed-out write's outcome is unknown: it may still apply). Applies
+   * to every store but the embedded MemoryStore, and to clients you pass, whose own settings cacheorm
+   * does not change. For a client cacheorm creates it is also ioredis' `commandTimeout` and (at least
+   * 1 s) `connectTimeout`. `0` turns the bound off.
+   */
+  commandTimeout?: number;
+  /**
+   * While the store fails (unreachable, timing out, refusing commands), behave as an empty cache that
+   * drops writes instead of throwing: reads are misses (`getOrLoad` calls the loader), writes are
+   * dropped (`insert` / `update` answer `false`, `delete` 0), and every failure is an `error` event
+   * (counted in `stats().failedOpen`). Mistakes in the call itself (validation, keys, queries) still
+   * throw. Default `false`. See docs/resilience.md for when to use it.
+   */
+  failOpen?: boolean;
+  /**
+   * Largest value, in UTF-8 bytes of its serialized form, that is written or read. A bigger value is
+   * not written ({@link ValueTooLargeError}; for `getOrLoad`, not cached and reported as an `error`
+   * event), and a bigger stored value is not decoded (a miss with an `invalid` event, or
+   * {@link DecodeError} in strict mode). Default: no limit.
+   */
+  maxValueBytes?: number;
 }
 
 /**
@@ -50,7 +77,10 @@ export function createCache(options: CacheOptions = {}): Cache {
   if (options === null || typeof options !== 'object') {
     throw new ConfigError('createCache takes an options object, e.g. createCache({ redis: process.env.REDIS_URL, prefix: "app" }).');
   }
-  const { redis, store, prefix = 'cache', strict = false, writes = 'sync' } = options;
+  const {
+    redis, store, prefix = 'cache', strict = false, writes = 'sync',
+    commandTimeout = DEFAULT_COMMAND_TIMEOUT_MS, failOpen = false, maxValueBytes,
+  } = options;
   if (redis !== undefined && store !== undefined) {
     throw new ConfigError('createCache was given both `redis` and `store`. Pass one: `redis` for Redis, `store` for your own store.');
   }
@@ -60,14 +90,26 @@ export function createCache(options: CacheOptions = {}): Cache {
   if (typeof strict !== 'boolean') {
     throw new ConfigError(`createCache: strict must be a boolean, got ${JSON.stringify(strict)}.`);
   }
+  if (!(Number.isSafeInteger(commandTimeout) && commandTimeout >= 0 && commandTimeout <= 2 ** 31 - 1)) {
+    throw new ConfigError(
+      `createCache: commandTimeout must be a whole number of ms (e.g. 2000; 0 turns the bound off), got ${JSON.stringify(commandTimeout)}.`,
+    );
+  }
+  if (typeof failOpen !== 'boolean') {
+    throw new ConfigError(`createCache: failOpen must be a boolean, got ${JSON.stringify(failOpen)}.`);
+  }
+  if (maxValueBytes !== undefined && !(Number.isSafeInteger(maxValueBytes) && maxValueBytes > 0)) {
+    throw new ConfigError(`createCache: maxValueBytes must be a positive whole number of bytes, got ${JSON.stringify(maxValueBytes)}.`);
+  }
   assertPrefix(prefix);
+  const resilience = { commandTimeout, failOpen, maxValueBytes };
   if (store !== undefined) {
     const missing = typeof store === 'object' && store !== null ? STORE_METHODS.filter((m) => typeof store[m] !== 'function') : STORE_METHODS;
     if (missing.length > 0) {
       throw new ConfigError(`createCache: \`store\` must implement the Store interface; it lacks ${missing.join(', ')}.`);
     }
-    return new Cache(store, { prefix, strict, writes, ownsStore: false });
+    return new Cache(store, { prefix, strict, writes, ownsStore: false, ...resilience });
   }
-  const created: Store = redis === undefined ? new MemoryStore() : new RedisStore(redis);
-  return new Cache(created, { prefix, strict, writes, ownsStore: true });
+  const created: Store = redis === undefined ? new MemoryStore() : new RedisStore(redis, { commandTimeout });
+  return new Cache(created, { prefix, strict, writes, ownsStore: true, ...resilience });
 }

@@ -22,15 +22,19 @@ export interface InvalidEntryEvent {
  * The events of a {@link Cache}, with their listener signatures.
  *
  * - `error`: a failure that no caller can receive: an async-mode write (`writes: 'async'`) that Redis
- *   refused, or the removal of an invalid entry that failed. With no `error` listener these are written
- *   to the process's warnings (never thrown, never crashing the process).
+ *   refused, the removal of an invalid entry that failed, a lost Redis connection (once per outage,
+ *   `operation: 'connect'`), a lock release that failed; and with `failOpen`, every store failure it
+ *   absorbed. With no `error` listener these are written to the process's warnings (never thrown, never
+ *   crashing the process).
  * - `invalid`: a stored value that failed to decode or validate.
  *
  * @example
  * cache.on('error', (err) => log.error({ code: err.code, entity: err.entity }, err.message));
  */
 export interface CacheEventMap {
+  /** A failure no caller can receive (see above); `error.code` says which kind. */
   error: (error: CacheOrmError) => void;
+  /** A stored value that failed to decode or validate; it was treated as a miss and removed. */
   invalid: (event: InvalidEntryEvent) => void;
 }
 

@@ -18,6 +18,10 @@ export interface CacheStats {
   errors: number;
   /** Stored values that failed to decode or validate (also counted as misses). */
   invalid: number;
+  /** Store calls that did not answer within `commandTimeout` (also counted in `errors` when they reach a caller or an `error` event). */
+  timeouts: number;
+  /** Store failures `failOpen` turned into misses or dropped writes (each also an `error` event and counted in `errors`). */
+  failedOpen: number;
 }
 
 /** Mutable counters shared by a cache's repositories. @internal */
@@ -27,8 +31,18 @@ export class StatsCounter implements CacheStats {
   writes = 0;
   errors = 0;
   invalid = 0;
+  timeouts = 0;
+  failedOpen = 0;
 
   snapshot(): CacheStats {
-    return { hits: this.hits, misses: this.misses, writes: this.writes, errors: this.errors, invalid: this.invalid };
+    return {
+      hits: this.hits,
+      misses: this.misses,
+      writes: this.writes,
+      errors: this.errors,
+      invalid: this.invalid,
+      timeouts: this.timeouts,
+      failedOpen: this.failedOpen,
+    };
   }
 }

@@ -31,7 +31,14 @@ interface DeclaredField {
 
 type Ctor = abstract new (...args: never[]) => unknown;
 
-/** A field decorator usable under both `experimentalDecorators` and TC39 decorators. */
+/**
+ * A field decorator usable under both `experimentalDecorators` and TC39 decorators: what {@link Key}
+ * and {@link Field} answer.
+ *
+ * @example
+ * const email: EntityFieldDecorator<string> = Field(z.email());
+ * class User { @email address!: string; }
+ */
 export interface EntityFieldDecorator<T> {
   /** TC39 standard decorator form. */
   <This>(value: undefined, context: ClassFieldDecoratorContext<This, T>): void;
@@ -39,7 +46,17 @@ export interface EntityFieldDecorator<T> {
   (target: object, propertyKey: string | symbol): void;
 }
 
-/** A class decorator usable under both `experimentalDecorators` and TC39 decorators. */
+/**
+ * A class decorator usable under both `experimentalDecorators` and TC39 decorators: what
+ * {@link CacheEntity} answers.
+ *
+ * @example
+ * ```ts
+ * const sessionEntity: EntityClassDecorator = CacheEntity({ name: 'session', ttl: '30m' });
+ * @sessionEntity
+ * class Session { ... }
+ * ```
+ */
 export interface EntityClassDecorator {
   /** TC39 standard decorator form. */
   <C extends Ctor>(target: C, context: ClassDecoratorContext<C>): void;

@@ -6,7 +6,19 @@ import type { FindStrategy } from './metadata.js';
 import type { Ttl } from './ttl.js';
 import type { EntityDefinition } from './types.js';
 
-/** The options of {@link defineEntity}. */
+/**
+ * The options of {@link defineEntity}: the {@link EntityOptions} plus the zod object schema and the key
+ * fields, in key order.
+ *
+ * @example
+ * const options = {
+ *   name: 'session',
+ *   key: ['tenantId', 'id'],
+ *   schema: z.object({ tenantId: z.string(), id: z.uuid(), email: z.email() }),
+ *   ttl: '30m',
+ * } as const;
+ * const Session = defineEntity(options);
+ */
 export interface DefineEntityOptions<S extends z.ZodObject, K extends readonly (keyof z.output<S> & string)[]> {
   /** Entity name, the second segment of every key. */
   name: string;
@@ -20,6 +32,11 @@ export interface DefineEntityOptions<S extends z.ZodObject, K extends readonly (
   version?: number;
   /** How `find` looks entities up: `'scan'` (default) or `'index'`. See docs/find.md. */
   find?: FindStrategy;
+  /**
+   * Redis Cluster: the leading key fields written as a `{...}` hash tag (`['tenantId']` gives
+   * `app:session:{acme}:42`), so entities sharing their values share a slot. See docs/cluster.md.
+   */
+  hashTag?: readonly NoInfer<K[number]>[];
 }
 
 /**

@@ -1,7 +1,13 @@
 /** Which zod schemas can be key fields, and as which scalar kind they are written into keys. */
 import type { z } from 'zod';
 
-/** How a key field's value is written into a key part. */
+/**
+ * How a key field's value is written into a key part: strings encoded, numbers canonical, bigints in
+ * decimal, booleans as `true`/`false` (see docs/keys.md).
+ *
+ * @example
+ * getEntityMetadata(Session).keyFields[0]?.kind; // 'string'
+ */
 export type KeyKind = 'string' | 'number' | 'bigint' | 'boolean';
 
 type SchemaDef = { type: string; entries?: Record<string, unknown>; values?: readonly unknown[] };

@@ -2,6 +2,7 @@
 import { z } from 'zod';
 import { EntityDefinitionError } from '../errors/index.js';
 import { ENTITY_NAME_RULE } from '../keys/index.js';
+import { checkHashTag } from '../keys/hash-tag.js';
 import { keyKindOf, schemaTypeName, type KeyKind } from './key-kind.js';
 import { parseTtl, type Ttl } from './ttl.js';
 
@@ -10,10 +11,21 @@ import { parseTtl, type Ttl } from './ttl.js';
  * How `find` looks entities up: `'scan'` walks the keyspace with `SCAN MATCH` (no write overhead);
  * `'index'` keeps a sorted set of the entity's keys scored by expiry and walks that (one more command
  * per write, cost follows the entity's size instead of the whole keyspace's).
+ *
+ * @example
+ * @CacheEntity({ name: 'session', ttl: '30m', find: 'index' satisfies FindStrategy })
+ * class Session { ... }
  */
 export type FindStrategy = 'scan' | 'index';
 
-/** Options shared by `@CacheEntity` and `defineEntity`. */
+/**
+ * Options shared by `@CacheEntity` and `defineEntity`.
+ *
+ * @example
+ * const options: EntityOptions = { name: 'session', ttl: '30m', version: 2, find: 'index' };
+ * @CacheEntity(options)
+ * class Session { ... }
+ */
 export interface EntityOptions {
   /** Entity name, the second segment of every key: letters, digits, `_`, `.`, `-`, starting with a letter. */
   name: string;
@@ -23,25 +35,49 @@ export interface EntityOptions {
   version?: number;
   /** How `find` looks entities up: `'scan'` (default) or `'index'`. See docs/find.md. */
   find?: FindStrategy;
+  /**
+   * Redis Cluster: the leading key fields written as a `{...}` hash tag, so that entities sharing their
+   * values share a slot (`['tenantId']` gives `app:session:{acme}:42`): one tenant's entities live on
+   * one master, a `find` fixing the tag reads only that master, and `find: 'index'` keeps one index set
+   * per tag next to them. Must be the first key fields, in key order. See docs/cluster.md.
+   */
+  hashTag?: readonly string[];
 }
 
-/** One key field: its name, zod schema and how it is written into the key. */
+/**
+ * One key field: its name, zod schema and how it is written into the key.
+ *
+ * @example
+ * getEntityMetadata(Session).keyFields.map((f) => `${f.name}: ${f.kind}`); // ['tenantId: string', 'id: string']
+ */
 export interface KeyFieldMetadata {
+  /** The field's name on the entity. */
   readonly name: string;
+  /** How its value is written into the key (string, number, bigint or boolean). */
   readonly kind: KeyKind;
+  /** The field's zod schema. */
   readonly schema: z.ZodType;
 }
 
-/** Everything cacheorm knows about an entity at run time. */
+/**
+ * Everything cacheorm knows about an entity at run time, from its decorators or `defineEntity`.
+ *
+ * @example
+ * const { name, ttlMs, keyFields } = getEntityMetadata(Session); // 'session', 1_800_000, [...]
+ */
 export interface EntityMetadata {
+  /** The entity name, the second segment of its keys. */
   readonly name: string;
   /** TTL in ms, `null` for `'never'`. */
   readonly ttlMs: number | null;
+  /** The schema version written into every key as `v<version>`; `undefined` when unversioned. */
   readonly version: number | undefined;
   /** How `find` looks entities up. */
   readonly find: FindStrategy;
   /** Key fields in key order. */
   readonly keyFields: readonly KeyFieldMetadata[];
+  /** The hash-tag fields (leading key fields written inside `{...}`); empty when the entity has none. */
+  readonly hashTag: readonly string[];
   /** The zod object schema of the whole entity (key fields included). */
   readonly schema: z.ZodObject;
   /** The decorated class, whose instances `get` returns; `undefined` for `defineEntity` entities. */
@@ -107,12 +143,14 @@ export function buildEntityMetadata(input: {
     }
     return { name: field, kind, schema: fieldSchema };
   });
+  const hashTag = checkHashTag(name, keyNames, options.hashTag);
   return Object.freeze({
     name,
     ttlMs: ttl.ms,
     version,
     find,
     keyFields: Object.freeze(keyFields),
+    hashTag,
     schema,
     target: input.target,
   });
@@ -132,7 +170,15 @@ export function findEntityMetadata(target: unknown): EntityMetadata | undefined 
     : undefined;
 }
 
-/** Like {@link findEntityMetadata}, but throws an {@link EntityDefinitionError} that says what to do. */
+/**
+ * The run-time description of an entity (a `@CacheEntity` class or a `defineEntity` result). Throws an
+ * {@link EntityDefinitionError} that says what to do for anything else.
+ *
+ * @example
+ * const meta = getEntityMetadata(Session);
+ * meta.name;                            // 'session'
+ * meta.keyFields.map((f) => f.name);    // ['tenantId', 'id']
+ */
 export function getEntityMetadata(target: unknown): EntityMetadata {
   const meta = findEntityMetadata(target);
   if (meta) return meta;

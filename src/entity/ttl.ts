@@ -1,6 +1,13 @@
 /** Parsing of TTLs: a number of milliseconds, a duration string, or `'never'`. */
 
-/** A TTL: milliseconds, `'500ms'`, `'30s'`, `'5m'`, `'1h'`, `'7d'`, or `'never'` (no expiry). */
+/**
+ * A TTL: milliseconds, `'500ms'`, `'30s'`, `'5m'`, `'1h'`, `'7d'`, or `'never'` (no expiry).
+ *
+ * @example
+ * const ttl: Ttl = '30m';
+ * await repo.save(session, { ttl: 60_000 });
+ * await repo.touch(key, 'never');
+ */
 export type Ttl = number | `${bigint}${'ms' | 's' | 'm' | 'h' | 'd'}` | 'never';
 
 const UNIT_MS = { ms: 1, s: 1_000, m: 60_000, h: 3_600_000, d: 86_400_000 } as const;

@@ -1,6 +1,14 @@
 import { redactCredentials } from './redact.js';
 
-/** The stable error codes cacheorm uses. Match on `error.code`, never on the message text. */
+/**
+ * The stable error codes cacheorm uses. Match on `error.code`, never on the message text.
+ *
+ * @example
+ * cache.on('error', (err) => {
+ *   const code: CacheOrmErrorCode = err.code;
+ *   if (code === 'E_STORE_UNAVAILABLE') metrics.increment('cache.down');
+ * });
+ */
 export type CacheOrmErrorCode =
   | 'E_ENTITY_DEFINITION'
   | 'E_VALIDATION'
@@ -9,9 +17,19 @@ export type CacheOrmErrorCode =
   | 'E_DECODE'
   | 'E_STORE'
   | 'E_STORE_UNAVAILABLE'
-  | 'E_CONFIG';
+  | 'E_CONFIG'
+  | 'E_VALUE_TOO_LARGE';
 
-/** Context fields every cacheorm error may carry. */
+/**
+ * Context fields every cacheorm error may carry.
+ *
+ * @example
+ * try {
+ *   await sessions.get(key);
+ * } catch (err) {
+ *   if (err instanceof CacheOrmError) log.warn({ entity: err.entity, operation: err.operation, key: err.key }, err.message);
+ * }
+ */
 export interface CacheOrmErrorContext {
   /** Entity name, when the error concerns one entity. */
   entity?: string;

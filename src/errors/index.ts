@@ -9,4 +9,5 @@ export {
   StoreUnavailableError,
   ValidationError,
 } from './errors.js';
+export { ValueTooLargeError } from './value-too-large.js';
 export { redactCredentials } from './redact.js';

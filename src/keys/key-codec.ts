@@ -3,12 +3,13 @@
  *
  * Layout: `<prefix>:<entity>[:v<version>]:<part 1>:...:<part N>`. The layout lives in one place, the
  * `glue` strings computed by {@link KeyCodec}'s constructor: a key is
- * `glue[0] + part1 + glue[1] + ... + partN + glue[N]`. A future hash-tag option only changes the glue
- * (e.g. `['cache:session:{', '}:', '']` for `cache:session:{acme}:<id>`), since parts never contain
- * `:`, `{` or `}`.
+ * `glue[0] + part1 + glue[1] + ... + partN + glue[N]`. A hash tag only changes the glue (e.g.
+ * `['cache:session:{', '}:', '']` for `cache:session:{acme}:<id>`, see `hash-tag.ts`), since parts never
+ * contain `:`, `{` or `}`.
  */
 import type { z } from 'zod';
 import { ConfigError, EntityDefinitionError, InvalidKeyError } from '../errors/index.js';
+import { checkHashTag, keyGlue } from './hash-tag.js';
 import {
   decodePart,
   type KeyScalar,
@@ -57,6 +58,11 @@ export interface KeyCodecOptions {
   version?: number;
   /** The key fields, in key order (at least one). */
   fields: readonly KeyFieldSpec[];
+  /**
+   * The leading key fields written inside one `{...}` hash tag, so that keys sharing their values share a
+   * Redis Cluster slot: `['tenantId']` gives `cache:session:{acme}:42`. Default: none.
+   */
+  hashTag?: readonly string[];
 }
 
 const PREFIX_RULE = /^[A-Za-z0-9._~-]+(?::[A-Za-z0-9._~-]+)*$/;
@@ -105,10 +111,12 @@ export class KeyCodec {
   readonly fieldNames: readonly string[];
   /** The literal start of every key of this entity, `prefix:entity[:vN]:` (use `base + '*'` to SCAN). */
   readonly base: string;
+  /** The hash-tag fields (the leading key fields written inside `{...}`); empty when the entity has none. */
+  readonly hashTag: readonly string[];
 
   private readonly fields: readonly KeyFieldSpec[];
   private readonly byName: ReadonlyMap<string, KeyFieldSpec>;
-  /** `glue[i]` is written before part `i`; `glue[N]` after the last part. `glue[0] === base`. */
+  /** `glue[i]` is written before part `i`; `glue[N]` after the last part. `glue[0]` is `base` (+ `{` with a hash tag). */
   private readonly glue: readonly string[];
   private readonly fieldList: string;
 
@@ -166,16 +174,10 @@ export class KeyCodec {
     this.byName = new Map(this.fields.map((f) => [f.name, f]));
     this.fieldNames = this.fields.map((f) => f.name);
     this.fieldList = this.fieldNames.join(', ');
-    this.glue = KeyCodec.layout(`${prefix}:${entity}${version === undefined ? '' : `:v${version}`}:`, this.fields.length);
-    this.base = this.glue[0]!;
-  }
-
-  /** The one place the key layout is defined: the strings written around the N parts. */
-  private static layout(base: string, count: number): string[] {
-    const glue = [base];
-    for (let i = 1; i < count; i++) glue.push(':');
-    glue.push('');
-    return glue;
+    this.hashTag = checkHashTag(entity, this.fieldNames, options.hashTag);
+    this.base = `${prefix}:${entity}${version === undefined ? '' : `:v${version}`}:`;
+    // The one place the key layout is defined: the strings written around the N parts.
+    this.glue = keyGlue(this.base, this.fields.length, this.hashTag.length);
   }
 
   /**
@@ -249,13 +251,13 @@ export class KeyCodec {
    * codec.decode('cache:session:acme:42:x');  // undefined (wrong part count)
    */
   decode(redisKey: string): Record<string, KeyScalar> | undefined {
-    if (typeof redisKey !== 'string' || !redisKey.startsWith(this.base)) return undefined;
     const { fields, glue } = this;
+    if (typeof redisKey !== 'string' || !redisKey.startsWith(glue[0]!)) return undefined;
     const last = fields.length - 1;
     const tail = glue[last + 1]!;
     if (!redisKey.endsWith(tail)) return undefined;
     const out: Record<string, KeyScalar> = {};
-    let pos = this.base.length;
+    let pos = glue[0]!.length;
     for (let i = 0; i <= last; i++) {
       const field = fields[i]!;
       const after = glue[i + 1]!;

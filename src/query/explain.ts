@@ -1,4 +1,5 @@
 /** `explainPlan`: a find plan in words, and the value formatting its conditions use. */
+import { hashTagOf } from '../store/slots.js';
 import type { QueryPlan } from './planner.js';
 
 const MAX_KEYS_SHOWN = 5;
@@ -34,13 +35,30 @@ export function explainPlan(plan: QueryPlan): string {
       lines.push(`${head}MGET of ${plan.keys.length} keys (key fields are literals and oneOf${batches})`, `  MGET ${shown}${more}`);
       break;
     }
-    case 'scan':
+    case 'scan': {
       lines.push(
         `${head}SCAN (walks the keyspace, filtered by a glob)`,
         `  SCAN 0 MATCH ${plan.match} COUNT ${plan.count} (repeated until the cursor is 0)`,
       );
+      const tag = hashTagOf(/^[^*?[\\]*/.exec(plan.match)![0]);
+      if (tag !== undefined) lines.push(`  hash tag {${tag}} is fixed: one slot, so on Redis Cluster only the master owning it is scanned`);
       break;
+    }
     case 'index':
+      if (plan.perTag) {
+        const each = plan.prefix !== undefined
+          ? `ZRANGEBYLEX <set>:lex [${plan.prefix} (${plan.prefix}\\xff LIMIT 0 ${plan.count}`
+          : plan.match === undefined
+            ? `ZRANGE <set> <now> +inf BYSCORE LIMIT <offset> ${plan.count}`
+            : `ZSCAN <set> 0 MATCH ${plan.match} COUNT ${plan.count}`;
+        lines.push(
+          `${head}index across hash tags (the pattern does not fix the hash tag: reads every tag's index set; expired members are pruned first)`,
+          `  ZRANGE ${plan.index} <now> +inf BYSCORE (the registry: one index set per hash-tag value)`,
+          `  ${each} (for each listed <set>, page by page, live members only)`,
+        );
+        if (plan.prefix !== undefined && plan.match !== undefined) lines.push(`  glob filter: ${plan.match}`);
+        break;
+      }
       if (plan.prefix !== undefined) {
         lines.push(
           `${head}index range (reads only the keys starting with the pattern's literal prefix; expired members are pruned first)`,

@@ -13,7 +13,8 @@ export {
   type PlanInput,
   type QueryPlan,
   type QueryPlanJSON,
+  type TaggedIndexSets,
   type ValueFilter,
 } from './planner.js';
 export { Query, type Candidate, type QuerySource, type ResultStream } from './query.js';
-export { rebuildIndex, type RebuildIndexInput } from './reindex.js';
+export { rebuildIndex, type IndexLayout, type RebuildIndexInput } from './reindex.js';

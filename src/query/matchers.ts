@@ -34,6 +34,7 @@ export type StringMatcherKind = 'prefix' | 'suffix' | 'contains';
  * m.text; // 'a1'
  */
 export interface StringMatcher {
+  /** The brand that marks a matcher, holding its kind: `'prefix'`, `'suffix'` or `'contains'`. */
   readonly [MATCHER]: StringMatcherKind;
   /** The text to look for. */
   readonly text: string;
@@ -48,6 +49,7 @@ export interface StringMatcher {
  * m.values; // ['acme', 'globex']
  */
 export interface OneOf<T> {
+  /** The brand that marks a matcher, holding its kind. */
   readonly [MATCHER]: 'oneOf';
   /** The accepted values (a frozen copy of the array given to `oneOf`). */
   readonly values: readonly T[];

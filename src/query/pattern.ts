@@ -24,10 +24,12 @@ export type Literal<T> = T extends object ? T & NotAMatcher : T;
  * for string fields only, `prefix(...)`, `suffix(...)` or `contains(...)`.
  *
  * @example
+ * ```ts
  * const a: Condition<string> = prefix('a1');
  * const b: Condition<number> = oneOf([1, 2]);
  * // @ts-expect-error prefix() applies to string fields only
  * const c: Condition<number> = prefix('1');
+ * ```
  */
 export type Condition<T> =
   | Literal<T>

@@ -2,7 +2,8 @@
  * The find planner: a runtime pattern → a {@link QueryPlan} (pure, no I/O). See docs/find.md.
  *
  * - Every key field literal → `GET`. Literals and `oneOf` only, product ≤ `maxMgetKeys` → `MGET`.
- * - Otherwise `SCAN MATCH <glob>` (or, for `find: 'index'` entities, `ZSCAN <index> MATCH <glob>`).
+ * - Otherwise `SCAN MATCH <glob>` (or, for `find: 'index'` entities, `ZSCAN <index> MATCH <glob>`; with
+ *   a hash tag, the index set of the tag when the pattern fixes it, else every tag's set, `perTag`).
  *   Each key part of the glob is: literal → its encoded part; `prefix(s)` → `enc(s)*`; `suffix(s)` →
  *   `*enc(s)`; `contains(s)` → `*enc(s)*`; `oneOf` (of several values) or no condition → `*`. Encoded
  *   parts hold no glob character, so user text can never widen the glob. Runs of wildcards across parts
@@ -18,9 +19,10 @@ import { tryEncodePart, type KeyScalar } from '../keys/part.js';
 import { valueEquals } from './equality.js';
 import { isMatcher, MATCHER, type StringMatcherKind } from './matchers.js';
 import { describeValue, explainPlan } from './explain.js';
+import type { TaggedIndexSets } from './index-layout.js';
 import { mayBeString } from './pattern.js';
 
-export { explainPlan };
+export { explainPlan, type TaggedIndexSets };
 
 /**
  * What {@link planFind} needs.
@@ -35,8 +37,11 @@ export interface PlanInput {
   keys: KeyCodec;
   /** The runtime pattern (validated here). */
   pattern: Record<string, unknown>;
-  /** The entity's index set key; required when `metadata.find === 'index'`. */
-  indexKey?: string;
+  /**
+   * The entity's index set key, or its per-tag index sets (entities with a hash tag); required when
+   * `metadata.find === 'index'`.
+   */
+  indexKey?: string | TaggedIndexSets;
   /** Largest `MGET` product; beyond it the plan falls back to SCAN/index. Default 1000. */
   maxMgetKeys?: number;
   /** `SCAN`/`ZSCAN` `COUNT` and fetch batch size. Default 1000. */
@@ -93,17 +98,44 @@ export interface PlanCommon {
  * if (plan.kind === 'scan') console.log(plan.match); // 'cache:session:acme:a1*'
  */
 export type QueryPlan =
-  | (PlanCommon & { readonly kind: 'empty'; readonly reason: string })
-  | (PlanCommon & { readonly kind: 'get'; readonly key: string })
-  | (PlanCommon & { readonly kind: 'mget'; readonly keys: string[] })
-  | (PlanCommon & { readonly kind: 'scan'; readonly match: string })
   | (PlanCommon & {
+      /** Nothing can match (e.g. `oneOf([])`): no command is sent. */
+      readonly kind: 'empty';
+      /** Why nothing can match. */
+      readonly reason: string;
+    })
+  | (PlanCommon & {
+      /** Every key field is a literal: one `GET`. */
+      readonly kind: 'get';
+      /** The one key to read. */
+      readonly key: string;
+    })
+  | (PlanCommon & {
+      /** Key fields are literals or `oneOf`: one `MGET` of every combination. */
+      readonly kind: 'mget';
+      /** The keys to read. */
+      readonly keys: string[];
+    })
+  | (PlanCommon & {
+      /** `SCAN MATCH` over the keyspace. */
+      readonly kind: 'scan';
+      /** The glob the keys must match. */
+      readonly match: string;
+    })
+  | (PlanCommon & {
+      /** A walk of the entity's index set (`find: 'index'`). */
       readonly kind: 'index';
+      /** The index set to read. */
       readonly index: string;
       /** Glob the members must match; `undefined` when `prefix` (or nothing) says it all. */
       readonly match: string | undefined;
       /** Literal start of the matching keys beyond the entity's base, read as one lexicographic range. */
       readonly prefix: string | undefined;
+      /**
+       * `true` when the entity keeps one index set per hash-tag value and the pattern does not fix the
+       * tag: `index` is then the registry listing those sets, and each listed set is read in turn.
+       */
+      readonly perTag?: true;
     });
 
 /**
@@ -145,7 +177,7 @@ export function planFind(input: PlanInput): QueryPlan {
   const entity = metadata.name;
   const count = positiveInt(input.batchSize, DEFAULT_BATCH, 'batchSize', entity);
   const maxMget = positiveInt(input.maxMgetKeys, DEFAULT_MAX_MGET, 'maxMgetKeys', entity);
-  if (metadata.find === 'index' && typeof input.indexKey !== 'string') {
+  if (metadata.find === 'index' && input.indexKey === undefined) {
     throw new TypeError(`planFind: entity "${entity}" uses find: 'index' but no indexKey was given.`);
   }
   if (pattern === null || typeof pattern !== 'object' || Array.isArray(pattern) || isMatcher(pattern)) {
@@ -202,7 +234,13 @@ export function planFind(input: PlanInput): QueryPlan {
     const literal = /^[^*?[\\]*/.exec(glob)![0];
     const prefix = literal.length > keys.base.length ? literal : undefined;
     const match = present.length === 0 || glob === `${keys.base}*` || glob === `${literal}*` ? undefined : glob;
-    return finish({ kind: 'index', index: input.indexKey!, match, prefix, ...common, keyFilter, keyConditions });
+    const sets = input.indexKey!;
+    const index = typeof sets === 'string' ? sets : sets.forLiteral(literal);
+    if (index === undefined) {
+      const registry = (sets as TaggedIndexSets).registry;
+      return finish({ kind: 'index', index: registry, perTag: true, match, prefix, ...common, keyFilter, keyConditions });
+    }
+    return finish({ kind: 'index', index, match, prefix, ...common, keyFilter, keyConditions });
   }
   return finish({ kind: 'scan', match: glob, ...common, keyFilter, keyConditions });
 }

@@ -1,6 +1,6 @@
 /** `Query<E>`: the lazy, streaming result of `repo.find(pattern)`. */
 import type { KeyCodec, KeyScalar } from '../keys/index.js';
-import type { Store } from '../store/store.js';
+import type { IndexScanOptions, Store } from '../store/store.js';
 import { explainPlan, type QueryPlan } from './planner.js';
 import { SeenKeys } from './seen-keys.js';
 
@@ -47,6 +47,31 @@ function stream<T>(source: () => AsyncGenerator<T>): ResultStream<T> {
       return out;
     },
   };
+}
+
+/** The `indexScan` options of an index plan. */
+function indexScanOptions(plan: Extract<QueryPlan, { kind: 'index' }>): IndexScanOptions {
+  return {
+    ...(plan.match === undefined ? {} : { match: plan.match }),
+    ...(plan.prefix === undefined ? {} : { prefix: plan.prefix }),
+    count: plan.count,
+  };
+}
+
+/**
+ * Members of every index set the registry `registry` lists (hash-tag entities, a pattern that does not
+ * fix the tag): each set is pruned, then scanned with `options`, one after the other.
+ */
+async function* eachTagIndex(store: Store, registry: string, options: IndexScanOptions): AsyncGenerator<string[]> {
+  const done = new Set<string>();
+  for await (const sets of store.indexScan(registry, { count: options.count ?? 1000 })) {
+    for (const index of sets) {
+      if (done.has(index)) continue;
+      done.add(index);
+      await store.indexPrune(index);
+      yield* store.indexScan(index, options);
+    }
+  }
 }
 
 /**
@@ -231,15 +256,13 @@ export class Query<E, Key = Record<string, KeyScalar>> implements AsyncIterable<
         const seen = dedupe ? new SeenKeys() : undefined;
         const { keyFilter } = plan;
         const store = this.source.store;
-        if (plan.kind === 'index') await this.source.call(operation, () => store.indexPrune(plan.index));
+        if (plan.kind === 'index' && !plan.perTag) await this.source.call(operation, () => store.indexPrune(plan.index));
         const raw =
           plan.kind === 'scan'
             ? store.scan(plan.match, { count: batchSize })
-            : store.indexScan(plan.index, {
-                ...(plan.match === undefined ? {} : { match: plan.match }),
-                ...(plan.prefix === undefined ? {} : { prefix: plan.prefix }),
-                count: batchSize,
-              });
+            : plan.perTag
+              ? eachTagIndex(store, plan.index, indexScanOptions(plan))
+              : store.indexScan(plan.index, indexScanOptions(plan));
         const iterator = raw[Symbol.asyncIterator]();
         const flushAt = Math.max(1, Math.min(batchSize, want));
         let batch: Candidate[] = [];

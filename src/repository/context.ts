@@ -3,12 +3,26 @@ import type { CacheEvents } from '../cache/events.js';
 import type { StatsCounter } from '../cache/stats.js';
 import type { Store } from '../store/store.js';
 
-/** How writes are acknowledged: `sync` waits for Redis, `async` returns at once and reports failures as `error` events. */
+/**
+ * How writes are acknowledged: `sync` waits for Redis, `async` returns at once and reports failures as
+ * `error` events.
+ *
+ * @example
+ * const writes: WriteMode = process.env.CACHE_ASYNC_WRITES ? 'async' : 'sync';
+ * const cache = createCache({ redis: process.env.REDIS_URL, writes });
+ */
 export type WriteMode = 'sync' | 'async';
 
 /** The cache-wide state every repository of a cache uses. @internal */
 export interface RepositoryContext {
+  /** The store repository calls go to (with `failOpen`, one that answers as an empty store while the real one fails). */
   readonly store: Store;
+  /** The store without the `failOpen` layer (bounded by `commandTimeout`, traced): for the lock protocol. */
+  readonly directStore: Store;
+  /** Store failures become misses / dropped writes plus `error` events (see fail-open.ts). */
+  readonly failOpen: boolean;
+  /** Largest serialized value written or read, in UTF-8 bytes; `undefined` for no limit. */
+  readonly maxValueBytes: number | undefined;
   readonly prefix: string;
   readonly strict: boolean;
   readonly writes: WriteMode;

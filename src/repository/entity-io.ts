@@ -3,10 +3,12 @@ import { EntityCodec } from '../codec/index.js';
 import type { EntityData, EntityMetadata } from '../entity/index.js';
 import { InvalidKeyError, type CacheOrmError } from '../errors/index.js';
 import type { KeyCodec } from '../keys/index.js';
-import type { IndexOption, WriteOp } from '../store/store.js';
+import type { WriteOp } from '../store/store.js';
 import type { RepositoryContext } from './context.js';
+import type { IndexSets } from './index-sets.js';
 import { resolveTtl, type WriteOptions } from './options.js';
 import { toCacheOrmError } from './store-errors.js';
+import { assertValueSizes, oversizedValue } from './value-size.js';
 
 /** Keys, validation, store calls and decoding for one entity in one cache. @internal */
 export class EntityIO<E> {
@@ -16,7 +18,8 @@ export class EntityIO<E> {
     readonly metadata: EntityMetadata,
     readonly keys: KeyCodec,
     readonly ctx: RepositoryContext,
-    readonly indexOption: IndexOption,
+    /** The entity's index sets (`find: 'index'`): which one each key's writes and removals update. */
+    readonly indexSets: IndexSets,
   ) {
     this.codec = new EntityCodec<E>(metadata);
   }
@@ -61,13 +64,12 @@ export class EntityIO<E> {
     const ttl = mode === 'XX' && options?.ttl === undefined ? 'keep' : resolveTtl(options?.ttl, this.metadata.ttlMs, this.metadata.name, operation);
     // Validate everything before anything is serialized or sent: one bad item writes nothing.
     const data = items.map((item, i) => this.codec.validate(item, operation, batch ? i : undefined));
-    return data.map((d) => ({
-      key: this.keys.encode(d),
-      value: this.codec.serialize(d),
-      ttl,
-      ...(mode ? { mode } : {}),
-      ...this.indexOption,
-    }));
+    const ops: WriteOp[] = data.map((d) => {
+      const key = this.keys.encode(d);
+      return { key, value: this.codec.serialize(d), ttl, ...(mode ? { mode } : {}), ...this.indexSets.optionFor(key) };
+    });
+    assertValueSizes(ops, this.ctx.maxValueBytes, this.metadata.name, operation);
+    return ops;
   }
 
   /** MGET + decode, in input order. */
@@ -81,16 +83,23 @@ export class EntityIO<E> {
     if (ops.length === 0) return [];
     const results = await this.call(operation, ops.length === 1 ? ops[0]!.key : undefined, () => this.ctx.store.write(ops));
     for (const applied of results) if (applied) this.ctx.stats.writes++;
+    // Hash-tag index entities: list the index sets written to in the registry (for finds across tags).
+    await this.call(operation, undefined, () => this.indexSets.registerAfterWrite(this.ctx.store, ops, results));
     return results;
   }
 
   /**
    * Writes `ops` in the cache's write mode: `sync` waits for the store (failures throw); `async`
-   * returns at once, tracks the write for `close()` and reports a failure as an `error` event.
+   * returns at once (or, with `wait`, once the write settled), tracks the write for `close()` and
+   * reports a failure as an `error` event.
    */
-  async commit(operation: string, ops: WriteOp[]): Promise<void> {
+  async commit(operation: string, ops: WriteOp[], wait = false): Promise<void> {
     if (this.ctx.writes === 'sync') {
       await this.write(operation, ops);
+      return;
+    }
+    if (wait) {
+      await this.write(operation, ops).catch((err: CacheOrmError) => this.ctx.events.emitError(err));
       return;
     }
     this.ctx.track(
@@ -121,7 +130,8 @@ export class EntityIO<E> {
       this.ctx.stats.misses++;
       return undefined;
     }
-    const decoded = this.codec.decode(raw, redisKey);
+    const oversized = oversizedValue(raw, this.ctx.maxValueBytes, this.metadata.name, redisKey);
+    const decoded = oversized ? { ok: false as const, error: oversized } : this.codec.decode(raw, redisKey);
     if (decoded.ok) {
       this.ctx.stats.hits++;
       return decoded.value;
@@ -136,7 +146,7 @@ export class EntityIO<E> {
 
   /** Removes an invalid entry, unless it was rewritten since it was read. */
   removeInvalid(redisKey: string, raw: string): Promise<void> {
-    return this.call('removeInvalid', redisKey, () => this.ctx.store.deleteIfEquals(redisKey, raw, this.indexOption)).then(
+    return this.call('removeInvalid', redisKey, () => this.ctx.store.deleteIfEquals(redisKey, raw, this.indexSets.optionFor(redisKey))).then(
       () => undefined,
       (err: CacheOrmError) => this.ctx.events.emitError(err),
     );

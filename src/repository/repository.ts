@@ -3,11 +3,14 @@ import type { DeclaredKeyOf, EntityData, EntityKey, EntityMetadata } from '../en
 import { InvalidKeyError } from '../errors/index.js';
 import { KeyCodec } from '../keys/index.js';
 import { planFind, Query, rebuildIndex, type FindOptions, type Pattern, type QuerySource } from '../query/index.js';
-import type { IndexOption, WriteOp } from '../store/store.js';
+import type { WriteOp } from '../store/store.js';
 import type { RepositoryContext } from './context.js';
 import { resolveTtl, type WriteOptions } from './options.js';
 import { EntityIO } from './entity-io.js';
+import { IndexSets } from './index-sets.js';
 import { SingleFlight } from './single-flight.js';
+import { loadWithLock, resolveLock, type GetOrLoadOptions, type LockOptions } from './lock.js';
+import { valueTooLarge } from './value-size.js';
 
 /**
  * Loads an entity on a cache miss (`getOrLoad`). Returns `undefined` when there is nothing to cache.
@@ -38,7 +41,10 @@ export class Repository<E, K extends keyof E = DeclaredKeyOf<E>> {
   readonly metadata: EntityMetadata;
   private readonly io: EntityIO<E>;
   private readonly loads = new SingleFlight<E | undefined>();
-  /** The entity's index set (`find: 'index'`), e.g. `app:session#index`; `undefined` for `find: 'scan'`. */
+  /**
+   * The entity's index set (`find: 'index'`), e.g. `app:session#index`; `undefined` for `find: 'scan'`,
+   * and for entities with a `hashTag`, which keep one index set per tag value (see {@link indexKeyOf}).
+   */
   readonly indexKey: string | undefined;
   private readonly querySource: QuerySource<E>;
 
@@ -53,18 +59,19 @@ export class Repository<E, K extends keyof E = DeclaredKeyOf<E>> {
       entity: metadata.name,
       ...(metadata.version === undefined ? {} : { version: metadata.version }),
       fields: metadata.keyFields,
+      ...(metadata.hashTag.length === 0 ? {} : { hashTag: metadata.hashTag }),
     });
-    // '#' never appears in an encoded key part, so the index key can never be an entity key.
-    this.indexKey = metadata.find === 'index' ? `${keys.base.slice(0, -1)}#index` : undefined;
-    const indexOption: IndexOption = this.indexKey === undefined ? {} : { index: this.indexKey };
-    const io = new EntityIO<E>(metadata, keys, ctx, indexOption);
+    // '#' never appears in an encoded key part, so an index key can never be an entity key.
+    const indexSets = new IndexSets(metadata.find === 'index', keys);
+    this.indexKey = indexSets.single;
+    const io = new EntityIO<E>(metadata, keys, ctx, indexSets);
     this.io = io;
     this.querySource = {
       store: ctx.store,
       keys,
-      indexOption,
+      indexOption: this.indexKey === undefined ? {} : { index: this.indexKey },
       fetch: (redisKeys) => io.fetch('find', redisKeys),
-      unlink: (redisKeys) => io.call('find.delete', undefined, () => ctx.store.unlink(redisKeys, indexOption)),
+      unlink: (redisKeys) => io.call('find.delete', undefined, () => indexSets.unlink(ctx.store, redisKeys)),
       call: (operation, fn) => io.call(operation, undefined, fn),
       assertOpen: (operation) => ctx.assertOpen(operation),
     };
@@ -145,7 +152,7 @@ export class Repository<E, K extends keyof E = DeclaredKeyOf<E>> {
     const list = Array.isArray(key) ? (key as readonly EntityKey<E, K>[]) : [key as EntityKey<E, K>];
     const redisKeys = list.map((k) => this.io.redisKey(k, 'delete'));
     if (redisKeys.length === 0) return 0;
-    return this.io.call('delete', redisKeys.length === 1 ? redisKeys[0] : undefined, () => this.ctx.store.unlink(redisKeys, this.io.indexOption));
+    return this.io.call('delete', redisKeys.length === 1 ? redisKeys[0] : undefined, () => this.io.indexSets.unlink(this.ctx.store, redisKeys));
   }
 
   /**
@@ -183,38 +190,61 @@ export class Repository<E, K extends keyof E = DeclaredKeyOf<E>> {
   async touch(key: EntityKey<E, K>, ttl?: WriteOptions['ttl']): Promise<boolean> {
     const redisKey = this.io.redisKey(key, 'touch');
     const ms = resolveTtl(ttl, this.metadata.ttlMs, this.metadata.name, 'touch');
-    return this.io.call('touch', redisKey, () => this.ctx.store.expire(redisKey, ms, this.io.indexOption));
+    return this.io.call('touch', redisKey, () => this.ctx.store.expire(redisKey, ms, this.io.indexSets.optionFor(redisKey)));
   }
 
   /**
    * Cache-aside read: returns the cached entity, or calls `loader`, caches what it returns and returns
    * it. Concurrent callers of one key share one loader call; a loader error reaches every waiter and
    * nothing is cached. A loader returning `undefined` caches nothing and resolves `undefined`.
+   * With `lock: true`, processes sharing the Redis take a short lock per missing entry, so only one of
+   * them runs the loader while the others wait (bounded) for its value (see {@link LockOptions}).
    *
    * @example
    * const user = await users.getOrLoad({ id }, (key) => db.users.findById(key.id));
+   * const report = await reports.getOrLoad({ id }, buildReport, { ttl: '1h', lock: true });
    */
-  async getOrLoad(key: EntityKey<E, K>, loader: Loader<E, K>, options?: WriteOptions): Promise<E | undefined> {
+  async getOrLoad(key: EntityKey<E, K>, loader: Loader<E, K>, options?: GetOrLoadOptions): Promise<E | undefined> {
     const redisKey = this.io.redisKey(key, 'getOrLoad');
+    const lock = resolveLock(options?.lock, this.metadata.name);
     return this.loads.run(redisKey, async () => {
+      const load = (awaitWrite: boolean) => this.loadAndCache(key, redisKey, loader, options, awaitWrite);
+      if (lock) return loadWithLock({ io: this.io, redisKey, lock, load });
       const raw = await this.io.call('getOrLoad', redisKey, () => this.ctx.store.get(redisKey));
       const cached = this.io.readValue(redisKey, raw);
       if (cached !== undefined) return cached;
-      const loaded = await loader(key);
-      if (loaded === undefined) return undefined;
-      const data = this.io.codec.validate(loaded, 'getOrLoad');
-      const loadedKey = this.io.keys.encode(data);
-      if (loadedKey !== redisKey) {
-        throw new InvalidKeyError(
-          `The loader of entity "${this.metadata.name}" returned an entity whose key (${loadedKey}) differs from the requested one (${redisKey}). Return the entity for the requested key, or undefined.`,
-          { entity: this.metadata.name, operation: 'getOrLoad', key: redisKey },
-        );
-      }
-      const ttl = resolveTtl(options?.ttl, this.metadata.ttlMs, this.metadata.name, 'getOrLoad');
-      const ops: WriteOp[] = [{ key: redisKey, value: this.io.codec.serialize(data), ttl, ...this.io.indexOption }];
-      await this.io.commit('getOrLoad', ops);
-      return this.io.codec.materialize(data);
+      return load(false);
     });
+  }
+
+  /**
+   * `getOrLoad` on a miss: runs the loader, validates and caches its value (`awaitWrite`: wait for the
+   * write even with `writes: 'async'`, for the lock's waiters). A value over `maxValueBytes` is returned
+   * but not cached, and reported as an `error` event.
+   */
+  private async loadAndCache(
+    key: EntityKey<E, K>,
+    redisKey: string,
+    loader: Loader<E, K>,
+    options: WriteOptions | undefined,
+    awaitWrite: boolean,
+  ): Promise<E | undefined> {
+    const loaded = await loader(key);
+    if (loaded === undefined) return undefined;
+    const data = this.io.codec.validate(loaded, 'getOrLoad');
+    const loadedKey = this.io.keys.encode(data);
+    if (loadedKey !== redisKey) {
+      throw new InvalidKeyError(
+        `The loader of entity "${this.metadata.name}" returned an entity whose key (${loadedKey}) differs from the requested one (${redisKey}). Return the entity for the requested key, or undefined.`,
+        { entity: this.metadata.name, operation: 'getOrLoad', key: redisKey },
+      );
+    }
+    const ttl = resolveTtl(options?.ttl, this.metadata.ttlMs, this.metadata.name, 'getOrLoad');
+    const op: WriteOp = { key: redisKey, value: this.io.codec.serialize(data), ttl, ...this.io.indexSets.optionFor(redisKey) };
+    const tooLarge = valueTooLarge(op, this.ctx.maxValueBytes, this.metadata.name, 'getOrLoad');
+    if (tooLarge) this.ctx.events.emitError(tooLarge);
+    else await this.io.commit('getOrLoad', [op], awaitWrite);
+    return this.io.codec.materialize(data);
   }
 
   /**
@@ -235,7 +265,7 @@ export class Repository<E, K extends keyof E = DeclaredKeyOf<E>> {
       metadata: this.metadata,
       keys: this.io.keys,
       pattern: pattern as Record<string, unknown>,
-      ...(this.indexKey === undefined ? {} : { indexKey: this.indexKey }),
+      ...(this.io.indexSets.enabled ? { indexKey: this.io.indexSets.planIndex()! } : {}),
       ...(options?.batchSize === undefined ? {} : { batchSize: options.batchSize }),
     });
     const query = new Query<E, EntityKey<E, K>>(this.querySource, plan);
@@ -244,9 +274,9 @@ export class Repository<E, K extends keyof E = DeclaredKeyOf<E>> {
 
   /**
    * Rebuilds the index set of a `find: 'index'` entity from a `SCAN` of its keys (adds what is missing,
-   * drops members whose key is gone, prunes expired ones). Safe while other clients write. Answers how
-   * many entities are indexed. For `find: 'scan'` entities there is nothing to rebuild: answers the
-   * number of keys found.
+   * drops members whose key is gone, prunes expired ones; with a `hashTag`, every tag's set and the
+   * registry listing them). Safe while other clients write. Answers how many entities are indexed. For
+   * `find: 'scan'` entities there is nothing to rebuild: answers the number of keys found.
    *
    * @example
    * await sessions.reindex(); // after a deploy that switched the entity to find: 'index'
@@ -256,7 +286,7 @@ export class Repository<E, K extends keyof E = DeclaredKeyOf<E>> {
     return rebuildIndex({
       store: this.ctx.store,
       keys: this.io.keys,
-      index: this.indexKey,
+      indexes: this.io.indexSets,
       batchSize: options.batchSize ?? 1000,
       call: (fn) => this.io.call('reindex', undefined, fn),
     });
@@ -271,5 +301,17 @@ export class Repository<E, K extends keyof E = DeclaredKeyOf<E>> {
    */
   keyOf(key: EntityKey<E, K> | EntityData<E>): string {
     return this.io.encodeKey(key, 'keyOf');
+  }
+
+  /**
+   * The index set that lists an entity's key (`find: 'index'`): the entity's one set, or with a
+   * `hashTag` the set of its tag value, which shares the key's Redis Cluster slot. `undefined` for
+   * `find: 'scan'`. Throws {@link InvalidKeyError} like {@link keyOf}.
+   *
+   * @example
+   * repo.indexKeyOf({ tenantId: 'acme', id: '42' }); // 'app:session#index:{acme}' (hashTag: ['tenantId'])
+   */
+  indexKeyOf(key: EntityKey<E, K> | EntityData<E>): string | undefined {
+    return this.io.indexSets.indexOf(this.io.encodeKey(key, 'indexKeyOf'));
   }
 }

@@ -8,5 +8,9 @@
  */
 export type { IndexOption, IndexScanOptions, ScanOptions, Store, WriteOp } from './store.js';
 export { RedisStore, type RedisStoreOptions } from './redis-store.js';
+export type { RedisClusterConfig } from './redis-cluster.js';
+export type { Durability } from './durability.js';
 export { MemoryStore, type MemoryStoreOptions } from './memory-store.js';
 export { compileGlob } from './glob.js';
+export { StoreDecorator, type StoreCall, type StoreCommand } from './decorator.js';
+export { DEFAULT_COMMAND_TIMEOUT_MS, StoreTimeoutError, TimeoutStore, type TimeoutStoreOptions } from './timeout.js';

@@ -203,7 +203,7 @@ export class MemoryStore implements Store {
   }
 
   /**
-   * {@inheritDoc Store.scan}
+   * Yields batches of the keys matching the Redis glob `match`, as {@link Store.scan} describes.
    *
    * Walks the live map `count` entries per step (like Redis' `COUNT`, so a batch holds at most `count`
    * keys), skipping expired keys, and yields to the event loop between steps. Keys present for the whole
@@ -227,7 +227,7 @@ export class MemoryStore implements Store {
   }
 
   /**
-   * {@inheritDoc Store.indexScan}
+   * Yields batches of the live members of the index set `index`, as {@link Store.indexScan} describes.
    *
    * Walks the index set `count` members per step (a batch holds at most `count` keys), yields to the event
    * loop between steps, and judges liveness by the clock at each step. Members present for the whole scan

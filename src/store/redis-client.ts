@@ -14,18 +14,23 @@ type PipelineResults = [error: Error | null, reply: unknown][] | null;
 
 /**
  * The client a {@link RedisStore} uses: the ioredis client given (`owned: false`), or a new one created
- * from a URL or `RedisOptions` (`owned: true`; `redisOptions` apply under it).
+ * from a URL or `RedisOptions` (`owned: true`; `redisOptions` apply under it, and `defaults` under both).
  *
- * @throws ConfigError for an ioredis `Cluster` (not supported yet), a string that is not a Redis URL,
+ * @throws ConfigError for an ioredis `Cluster` (`RedisStore` hands clusters to its cluster store, see
+ *   `redis-cluster.ts`, before calling this), a string that is not a Redis URL,
  *   `redisOptions` together with a client, or anything else.
  *
  * @example
  * const { client, owned } = openClient('redis://localhost:6379', { commandTimeout: 500 }); // owned: true
  */
-export function openClient(redis: Redis | string | RedisOptions, redisOptions: RedisOptions | undefined): { client: Redis; owned: boolean } {
+export function openClient(
+  redis: Redis | string | RedisOptions,
+  redisOptions: RedisOptions | undefined,
+  defaults: RedisOptions = {},
+): { client: Redis; owned: boolean } {
   if (typeof redis === 'object' && redis !== null && (redis as { isCluster?: unknown }).isCluster === true) {
     throw new ConfigError(
-      'Redis Cluster is not supported yet by this version of cacheorm; pass a standalone ioredis Redis instance or URL.',
+      'openClient opens standalone Redis clients; pass an ioredis Cluster to RedisStore or createCache, which support Redis Cluster.',
     );
   }
   if (isClient(redis)) {
@@ -42,9 +47,9 @@ export function openClient(redis: Redis | string | RedisOptions, redisOptions: R
         'The Redis URL is malformed. Use redis://[[username]:password@]host[:port][/db] (rediss:// for TLS) or a unix socket path.',
       );
     }
-    return { client: new Redis(redis, redisOptions ?? {}), owned: true };
+    return { client: new Redis(redis, { ...defaults, ...redisOptions }), owned: true };
   }
-  if (typeof redis === 'object' && redis !== null) return { client: new Redis({ ...redisOptions, ...redis }), owned: true };
+  if (typeof redis === 'object' && redis !== null) return { client: new Redis({ ...defaults, ...redisOptions, ...redis }), owned: true };
   throw new ConfigError('RedisStore takes an ioredis Redis client, a redis:// URL or ioredis RedisOptions.');
 }
 

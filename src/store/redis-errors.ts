@@ -47,10 +47,23 @@ const CONNECTION_MESSAGES = [
   /^Reached the max retries per request limit/,
   /^connect (ECONNREFUSED|ETIMEDOUT)/,
   /^None of the sentinels are available/,
+  // Redis Cluster (ioredis): redirections or retries exhausted (e.g. during a failover), client not ready or ended.
+  /^Too many Cluster redirections/,
+  /^Cluster isn't ready/,
+  /^Cluster is (ended|disconnected|disconnecting)/,
+  /^Failed to refresh slots cache/,
+  /^None of startup nodes is available/,
+  /^Node is disconnected/,
 ];
 
-/** Reply prefixes meaning "this server cannot serve you right now", not "this command is wrong". */
-const UNAVAILABLE_REPLIES = /^(LOADING|MASTERDOWN|CLUSTERDOWN|TRYAGAIN|BUSY)\b/;
+/** The commands of RedisStore that change data: when their connection fails midway, their outcome is unknown. */
+const WRITE_COMMANDS = new Set(['SET', 'MULTI/EXEC', 'UNLINK', 'EVALSHA', 'PEXPIRE', 'PERSIST', 'ZREMRANGEBYSCORE', 'ZADD', 'ZREM']);
+
+/**
+ * Reply prefixes meaning "this server cannot serve you right now", not "this command is wrong" (`MOVED` /
+ * `ASK`: a Redis Cluster slot is moving; the client follows them, so they only surface when it gave up).
+ */
+const UNAVAILABLE_REPLIES = /^(LOADING|MASTERDOWN|CLUSTERDOWN|TRYAGAIN|BUSY|MOVED|ASK)\b/;
 const AUTH_REPLIES = /^(NOAUTH|WRONGPASS)\b/;
 
 const HINTS: readonly [RegExp, string][] = [
@@ -131,14 +144,19 @@ export function toStoreFailure(err: unknown, context: FailureContext): StoreErro
     const last = context.target.lastConnectionError?.();
     const retries = e.name === 'MaxRetriesPerRequestError' ? /\(which is (\d+)\)/.exec(text)?.[1] : undefined;
     const reason =
-      retries !== undefined
+      retries === '0'
+        ? (last ?? 'the connection was lost')
+        : retries !== undefined
         ? `${last ?? 'no connection'}; gave up after ${retries} retries, see the maxRetriesPerRequest option`
         : last && last !== text
           ? `${sentence(text)}; last connection error: ${last}`
           : sentence(text);
+    const unknown = WRITE_COMMANDS.has(context.command)
+      ? ' The outcome of this write is unknown: it may have been applied before the connection failed, so re-read or rewrite the entry once Redis is back.'
+      : '';
     return new StoreUnavailableError(
       `Redis is unreachable (${reason}) for ${context.command}. Check that Redis is running at ` +
-        `${context.target.address} and reachable from this process.${note}`,
+        `${context.target.address} and reachable from this process.${note}${unknown}`,
       commandContext(context),
       { cause: err },
     );

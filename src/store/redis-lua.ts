@@ -7,7 +7,7 @@
  * @internal
  */
 import { createHash } from 'node:crypto';
-import type { Redis } from 'ioredis';
+import type { Cluster, Redis } from 'ioredis';
 
 /**
  * A Lua script and its SHA1 (the `EVALSHA` name).
@@ -50,7 +50,7 @@ function isNoScript(err: unknown): boolean {
  * @example
  * const removed = await evalScript(client, INDEX_PRUNE, ['app:s#index', 'app:s#index:lex'], []);
  */
-export async function evalScript(client: Redis, script: LuaScript, keys: readonly string[], args: readonly LuaArg[]): Promise<unknown> {
+export async function evalScript(client: Redis | Cluster, script: LuaScript, keys: readonly string[], args: readonly LuaArg[]): Promise<unknown> {
   try {
     return await client.call('EVALSHA', [script.sha1, keys.length, ...keys, ...args]);
   } catch (err) {

@@ -1,13 +1,18 @@
-import type { Redis, RedisOptions } from 'ioredis';
+import type { Cluster, ClusterOptions, Redis, RedisOptions } from 'ioredis';
 import { ConfigError, StoreUnavailableError } from '../errors/index.js';
 import { NO_EXEC_REPLY, chunk, openClient, quitClient, replies, setArguments } from './redis-client.js';
-import { clean, toStoreFailure, type RedisTarget } from './redis-errors.js';
+import { ownedClientDefaults, RedisConnection } from './redis-connection.js';
+import { toStoreFailure, type RedisTarget } from './redis-errors.js';
 import {
   DELETE_IF_EQUALS, EXPIRE_INDEXED, INDEX_PRUNE, INDEX_SYNC, UNLINK_INDEXED, WRITE,
   batchWriteNote, indexPages, lexKeyOf, writeCall,
 } from './redis-index.js';
 import { evalScript, evalScriptPipeline } from './redis-lua.js';
 import type { IndexOption, IndexScanOptions, ScanOptions, Store, WriteOp } from './store.js';
+import { DEFAULT_COMMAND_TIMEOUT_MS } from './timeout.js';
+import { checkDurability, ReplicaConfirmations, type Durability } from './durability.js';
+import { isClusterClient, isClusterConfig, type RedisClusterConfig } from './redis-cluster.js';
+import { RedisClusterStore } from './redis-cluster-store.js';
 import {
   assertExpireTtl, assertIndex, assertKeys, assertWriteOps, indexOption, indexScanArguments, scanCount,
 } from './validate.js';
@@ -33,18 +38,40 @@ export interface RedisStoreOptions {
    * commands sent together in one pipeline (one round trip), so Redis never gets one giant command.
    */
   maxKeysPerCommand?: number;
+  /**
+   * For a client the store creates: its ioredis `commandTimeout` and `connectTimeout` in ms (default
+   * 2000; `0` keeps ioredis' own). `createCache` passes its `commandTimeout` here. A client you pass
+   * keeps its own settings (a cache still bounds every call it makes, see `createCache`).
+   */
+  commandTimeout?: number;
+  /**
+   * ioredis `ClusterOptions` for a Redis Cluster the store creates (from a list of node URLs), applied
+   * over cacheorm's defaults (see docs/cluster.md). Not allowed together with a `Cluster` you pass.
+   */
+  clusterOptions?: ClusterOptions;
+  /**
+   * Acknowledge a change only once `replicas` replicas have it (`WAIT replicas timeoutMs` after each
+   * write, unlink, expire and compare-and-delete), so it survives a failover. See {@link Durability}.
+   */
+  durability?: Durability;
 }
+
+/** Data-changing commands the durability option confirms with `WAIT`. */
+const DURABLE_COMMANDS = new Set(['SET', 'MULTI/EXEC', 'UNLINK', 'EVALSHA', 'PEXPIRE', 'PERSIST']);
 
 const DEFAULT_MAX_KEYS_PER_COMMAND = 1000;
 /** How long `close()` waits for `QUIT` before dropping the connection. */
 const QUIT_TIMEOUT_MS = 2000;
 
 /**
- * A {@link Store} on Redis through ioredis (standalone Redis; Redis Cluster support is planned).
+ * A {@link Store} on Redis through ioredis: standalone Redis, or Redis Cluster.
  *
  * - Pass an ioredis `Redis` client to share your connection: the store never closes it. Pass a URL
  *   (`redis://[[user]:password@]host[:port][/db]`, `rediss://` for TLS) or ioredis `RedisOptions` to let
  *   the store create a client it owns and quits on `close()`.
+ * - Redis Cluster: pass an ioredis `Cluster` (not owned), or a list of node URLs /
+ *   `{ cluster: [...], clusterOptions? }` (owned). Multi-key commands are grouped by hash slot, `scan`
+ *   walks every master (or the one owning a hash tag the glob fixes); see docs/cluster.md.
  * - `write` sends one `SET` for one op and one `MULTI`/`EXEC` (one round trip, atomic) for several; a
  *   batch Redis refuses (e.g. OOM) writes nothing. A batch with index sets (`WriteOp.index`) runs as one
  *   Lua script instead, just as atomic.
@@ -63,49 +90,80 @@ const QUIT_TIMEOUT_MS = 2000;
  * await owned.write([{ key: 'cache:greeting:1', value: 'hello', ttl: 60_000, mode: 'NX' }]); // [true]
  * await owned.close();
  */
-export class RedisStore implements Store {
+export class RedisStore<C extends Redis | Cluster = Redis> implements Store {
   /** Always `'redis'`. */
   readonly kind = 'redis';
 
+  /** On a Redis Cluster: the store every method delegates to. */
+  readonly #cluster: RedisClusterStore | undefined;
+  readonly #confirmations: ReplicaConfirmations | undefined;
   readonly #client: Redis;
   readonly #owned: boolean;
   readonly #target: RedisTarget;
   readonly #maxKeys: number;
-  #lastConnectionError: string | undefined;
+  readonly #connection: RedisConnection;
   #closed = false;
 
   /**
-   * @param redis - an ioredis `Redis` client (not owned), or a URL / `RedisOptions` (owned client).
+   * @param redis - an ioredis `Redis` or `Cluster` client (not owned), or a URL / `RedisOptions` / list of
+   *   cluster node URLs / `{ cluster: [...] }` (owned client).
    * @param options - see {@link RedisStoreOptions}.
-   * @throws ConfigError for an ioredis `Cluster` (not supported yet), a string that is not a Redis URL,
-   *   `redisOptions` together with a client, or a bad `maxKeysPerCommand`.
+   * @throws ConfigError for a string that is not a Redis URL, malformed cluster node URLs, `redisOptions`
+   *   or `clusterOptions` together with a client, or a bad `maxKeysPerCommand`, `commandTimeout` or
+   *   `durability`.
    *
    * @example
    * const store = new RedisStore('redis://:s3cret@cache.internal:6379', { redisOptions: { commandTimeout: 500 } });
+   * const clustered = new RedisStore<Cluster>(['redis://10.0.0.1:7000', 'redis://10.0.0.2:7000']);
    */
-  constructor(redis: Redis | string | RedisOptions, options: RedisStoreOptions = {}) {
+  constructor(redis: C, options?: RedisStoreOptions);
+  constructor(redis: string | RedisOptions | RedisClusterConfig, options?: RedisStoreOptions);
+  constructor(redis: Redis | Cluster | string | RedisOptions | RedisClusterConfig, options?: RedisStoreOptions);
+  constructor(redis: C | string | RedisOptions | RedisClusterConfig, options: RedisStoreOptions = {}) {
     const maxKeys = options.maxKeysPerCommand ?? DEFAULT_MAX_KEYS_PER_COMMAND;
     if (!Number.isSafeInteger(maxKeys) || maxKeys < 1) {
       throw new ConfigError(`RedisStore option maxKeysPerCommand must be a positive whole number, got ${String(maxKeys)}.`);
     }
     this.#maxKeys = maxKeys;
-    ({ client: this.#client, owned: this.#owned } = openClient(redis, options.redisOptions));
+    const commandTimeout = options.commandTimeout ?? DEFAULT_COMMAND_TIMEOUT_MS;
+    if (!(Number.isSafeInteger(commandTimeout) && commandTimeout >= 0)) {
+      throw new ConfigError(`RedisStore option commandTimeout must be a whole number of ms (0 for ioredis' default), got ${String(commandTimeout)}.`);
+    }
+    const durability = checkDurability(options.durability);
+    this.#confirmations = durability === undefined ? undefined : new ReplicaConfirmations(durability);
+    this.#cluster = isClusterClient(redis) || isClusterConfig(redis)
+      ? new RedisClusterStore(redis, { clusterOptions: options.clusterOptions, maxKeysPerCommand: maxKeys, commandTimeout, durability })
+      : undefined;
+    if (this.#cluster && options.redisOptions) {
+      throw new ConfigError('RedisStore option redisOptions is for a standalone Redis; for a cluster, pass clusterOptions (its redisOptions apply to every node).');
+    }
+    // With a cluster, every method delegates to #cluster: the standalone fields below are not used.
+    ({ client: this.#client, owned: this.#owned } = this.#cluster
+      ? { client: this.#cluster.client as unknown as Redis, owned: false }
+      : openClient(redis as Redis | string | RedisOptions, options.redisOptions, ownedClientDefaults(commandTimeout)));
     const { host, port, path, password } = this.#client.options;
     this.#target = {
       address: path ? `unix socket ${path}` : `${host ?? 'localhost'}:${port ?? 6379}`,
       secret: password,
-      lastConnectionError: () => this.#lastConnectionError,
+      lastConnectionError: () => this.#connection.lastError,
     };
-    if (this.#owned) {
-      // Connection errors surface through the commands that fail; keep the last one for their messages
-      // (and so ioredis does not print "Unhandled error event" for a client nobody else can listen to).
-      this.#client.on('error', (err: Error) => {
-        this.#lastConnectionError = clean(err.message, this.#target);
-      });
-      this.#client.on('ready', () => {
-        this.#lastConnectionError = undefined;
-      });
-    }
+    // On an owned client: listens to connection events (so ioredis never prints "Unhandled error event"),
+    // keeps the last connection error for messages, fails calls fast between reconnection attempts.
+    this.#connection = new RedisConnection(this.#client, this.#target, this.#owned, () => this.#closed, commandTimeout);
+  }
+
+  /**
+   * Calls `listener` once per outage of a client the store created: when its connection is lost, or its
+   * first connection attempt fails (not for every failed reconnection attempt). The cache uses it to
+   * emit an `error` event. Returns a function that removes the listener. Never called for a client you
+   * passed: cacheorm adds no listener to it.
+   *
+   * @example
+   * const stop = store.onConnectionLost((err) => log.warn(err.message));
+   */
+  onConnectionLost(listener: (error: StoreUnavailableError) => void): () => void {
+    if (this.#cluster) return this.#cluster.onConnectionLost(listener);
+    return this.#connection.onLost(listener);
   }
 
   /**
@@ -115,17 +173,19 @@ export class RedisStore implements Store {
    * @example
    * await store.client.ping();
    */
-  get client(): Redis {
-    return this.#client;
+  get client(): C {
+    return (this.#cluster?.client ?? this.#client) as C;
   }
 
   /** {@inheritDoc Store.get} */
   async get(key: string): Promise<string | null> {
+    if (this.#cluster) return this.#cluster.get(key);
     return this.#run('GET', key, () => this.#client.get(key));
   }
 
   /** {@inheritDoc Store.mget} */
   async mget(keys: readonly string[]): Promise<(string | null)[]> {
+    if (this.#cluster) return this.#cluster.mget(keys);
     this.#assertOpen('MGET');
     if (keys.length === 0) return [];
     return this.#run('MGET', undefined, async () => {
@@ -139,6 +199,7 @@ export class RedisStore implements Store {
 
   /** {@inheritDoc Store.write} */
   async write(ops: readonly WriteOp[]): Promise<boolean[]> {
+    if (this.#cluster) return this.#cluster.write(ops);
     this.#assertOpen('SET');
     assertWriteOps(ops);
     if (ops.length === 0) return [];
@@ -176,11 +237,12 @@ export class RedisStore implements Store {
   }
 
   /**
-   * {@inheritDoc Store.unlink}
+   * Removes `keys` (`UNLINK`) and answers how many existed, as {@link Store.unlink} describes.
    *
    * With an index set, each chunk of keys is one Lua script (`UNLINK` and `ZREM` per key, atomic).
    */
   async unlink(keys: readonly string[], options?: IndexOption): Promise<number> {
+    if (this.#cluster) return this.#cluster.unlink(keys, options);
     this.#assertOpen('UNLINK');
     const index = indexOption(options, 'UNLINK');
     if (keys.length === 0) return 0;
@@ -198,12 +260,13 @@ export class RedisStore implements Store {
   }
 
   /**
-   * {@inheritDoc Store.deleteIfEquals}
+   * Removes `key` only while it holds `value`, atomically, as {@link Store.deleteIfEquals} describes.
    *
    * A 3-line Lua script (`GET`, compare, `ZREM` from the index set if any, `UNLINK`), run atomically by
    * Redis: `EVALSHA`, falling back to `EVAL` when the server does not have the script cached yet.
    */
   async deleteIfEquals(key: string, value: string, options?: IndexOption): Promise<boolean> {
+    if (this.#cluster) return this.#cluster.deleteIfEquals(key, value, options);
     this.#assertOpen('EVALSHA');
     const index = indexOption(options, 'EVALSHA');
     const keys = index === undefined ? [key] : [key, index, lexKeyOf(index)];
@@ -212,22 +275,25 @@ export class RedisStore implements Store {
 
   /** {@inheritDoc Store.exists} */
   async exists(key: string): Promise<boolean> {
+    if (this.#cluster) return this.#cluster.exists(key);
     return this.#run('EXISTS', key, async () => (await this.#client.exists(key)) > 0);
   }
 
   /** {@inheritDoc Store.pttl} */
   async pttl(key: string): Promise<number> {
+    if (this.#cluster) return this.#cluster.pttl(key);
     return this.#run('PTTL', key, () => this.#client.pttl(key));
   }
 
   /**
-   * {@inheritDoc Store.expire}
+   * Sets (`ttlMs`) or removes (`null`) the expiry of an existing key, as {@link Store.expire} describes.
    *
    * `PEXPIRE key ttlMs` for a TTL. For `null`, `PERSIST` alone cannot tell "no such key" from "key had
    * no expiry", so `PERSIST` and `EXISTS` run together in one `MULTI`/`EXEC` (one round trip, atomic).
    * With an index set, a Lua script does it and updates the key's score.
    */
   async expire(key: string, ttlMs: number | null, options?: IndexOption): Promise<boolean> {
+    if (this.#cluster) return this.#cluster.expire(key, ttlMs, options);
     this.#assertOpen(ttlMs === null ? 'PERSIST' : 'PEXPIRE');
     assertExpireTtl(key, ttlMs);
     const command = ttlMs === null ? 'PERSIST' : 'PEXPIRE';
@@ -244,19 +310,20 @@ export class RedisStore implements Store {
   }
 
   /**
-   * {@inheritDoc Store.scan}
+   * Yields batches of the keys matching the Redis glob `match`, as {@link Store.scan} describes.
    *
    * Runs `SCAN cursor MATCH match COUNT count` until the cursor comes back to `0`, yielding each
    * non-empty batch as it arrives.
    */
   async *scan(match: string, options?: ScanOptions): AsyncIterable<string[]> {
+    if (this.#cluster) return yield* this.#cluster.scan(match, options);
     this.#assertOpen('SCAN');
     const count = scanCount(match, options);
     for (const node of this.#nodes()) yield* this.#scanNode(node, match, count);
   }
 
   /**
-   * {@inheritDoc Store.indexScan}
+   * Yields batches of the live members of the index set `index`, as {@link Store.indexScan} describes.
    *
    * With `prefix`: pages of `ZRANGEBYLEX` over the index's lexicographic set (`<index>:lex`), resuming
    * after the last member read (members present for the whole scan are yielded once), live members only,
@@ -268,6 +335,7 @@ export class RedisStore implements Store {
    * a page was rewritten or removed in between. Liveness is judged by the server's clock at each page.
    */
   async *indexScan(index: string, options?: IndexScanOptions): AsyncIterable<string[]> {
+    if (this.#cluster) return yield* this.#cluster.indexScan(index, options);
     this.#assertOpen('ZSCAN');
     const { match, prefix, count } = indexScanArguments(index, options);
     const command = prefix !== undefined ? 'ZRANGEBYLEX' : match === undefined ? 'ZRANGE' : 'ZSCAN';
@@ -277,17 +345,19 @@ export class RedisStore implements Store {
 
   /** {@inheritDoc Store.indexPrune} */
   async indexPrune(index: string): Promise<number> {
+    if (this.#cluster) return this.#cluster.indexPrune(index);
     this.#assertOpen('ZREMRANGEBYSCORE');
     assertIndex(index, 'ZREMRANGEBYSCORE');
     return this.#run('ZREMRANGEBYSCORE', index, async () => (await evalScript(this.#client, INDEX_PRUNE, [index, lexKeyOf(index)], [])) as number);
   }
 
   /**
-   * {@inheritDoc Store.indexSync}
+   * Brings the membership of `keys` in `index` in line with the keys, as {@link Store.indexSync} describes.
    *
    * One Lua script per `maxKeysPerCommand` keys (each atomic), sent together in one pipeline.
    */
   async indexSync(index: string, keys: readonly string[]): Promise<number> {
+    if (this.#cluster) return this.#cluster.indexSync(index, keys);
     this.#assertOpen('ZADD');
     assertIndex(index, 'ZADD');
     assertKeys(keys, 'ZADD');
@@ -307,6 +377,7 @@ export class RedisStore implements Store {
    * process.on('SIGTERM', () => void store.close());
    */
   async close(): Promise<void> {
+    if (this.#cluster) return this.#cluster.close();
     if (this.#closed) return;
     this.#closed = true;
     if (!this.#owned || this.#client.status === 'end') return;
@@ -330,8 +401,12 @@ export class RedisStore implements Store {
   /** Runs one store operation, mapping whatever it throws to a StoreError / StoreUnavailableError. */
   async #run<T>(command: string, key: string | undefined, operation: () => Promise<T>): Promise<T> {
     this.#assertOpen(command);
+    const down = this.#connection.unavailable(command, key);
+    if (down) throw down;
     try {
-      return await operation();
+      const result = await operation();
+      if (this.#confirmations && DURABLE_COMMANDS.has(command)) await this.#confirmations.confirm(this.#client, command, key);
+      return result;
     } catch (err) {
       throw toStoreFailure(err, { command, key, target: this.#target });
     }

@@ -107,7 +107,9 @@ export interface Store {
  * const [inserted] = await store.write([op]); // false when the key already existed
  */
 export interface WriteOp {
+  /** The key to write. */
   key: string;
+  /** The value to store (the entity's encoded text). */
   value: string;
   /**
    * Expiry: a positive number of milliseconds (`PX`), `null` for no expiry, or `'keep'` to keep the

@@ -31,6 +31,32 @@ async function main() {
 main();
 `;
 
+/** A NestJS application context using `cacheorm/nestjs` (and an entity from `cacheorm`: one registry). */
+const nestProgram = (importLines: string) => `${importLines}
+const Session = defineEntity({
+  name: 'session',
+  key: ['id'],
+  schema: z.object({ id: z.string(), at: z.date() }),
+  ttl: '1m',
+});
+class AppModule {}
+Module({ imports: [CacheOrmModule.forRoot({ prefix: 'consumer' }), CacheOrmModule.forFeature([Session])] })(AppModule);
+async function main() {
+  const app = await NestFactory.createApplicationContext(AppModule, { logger: false });
+  const repo = app.get(getRepositoryToken(Session));
+  await repo.save({ id: 'a', at: new Date(0) });
+  const back = await repo.get({ id: 'a' });
+  console.log(JSON.stringify({ ok: back?.at instanceof Date, key: repo.keyOf({ id: 'a' }), token: getRepositoryToken(Session) }));
+  await app.close();
+}
+main();
+`;
+
+const nestImports = {
+  esm: `import 'reflect-metadata';\nimport { Module } from '@nestjs/common';\nimport { NestFactory } from '@nestjs/core';\nimport { defineEntity } from 'cacheorm';\nimport { CacheOrmModule, getRepositoryToken } from 'cacheorm/nestjs';\nimport { z } from 'zod';`,
+  cjs: `require('reflect-metadata');\nconst { Module } = require('@nestjs/common');\nconst { NestFactory } = require('@nestjs/core');\nconst { defineEntity } = require('cacheorm');\nconst { CacheOrmModule, getRepositoryToken } = require('cacheorm/nestjs');\nconst { z } = require('zod');`,
+};
+
 describe('consumer project on the built package', () => {
   let dir: string;
   beforeAll(() => {
@@ -41,11 +67,16 @@ describe('consumer project on the built package', () => {
     mkdirSync(join(dir, 'node_modules'));
     symlinkSync(root, join(dir, 'node_modules/cacheorm'), 'dir');
     symlinkSync(join(root, 'node_modules/zod'), join(dir, 'node_modules/zod'), 'dir');
+    for (const dep of ['@nestjs', 'reflect-metadata', 'rxjs']) symlinkSync(join(root, 'node_modules', dep), join(dir, 'node_modules', dep), 'dir');
     writeFileSync(join(dir, 'package.json'), JSON.stringify({ name: 'consumer', private: true }));
     writeFileSync(join(dir, 'app.mjs'), program(`import { createCache, defineEntity } from 'cacheorm';\nimport { z } from 'zod';`));
     writeFileSync(join(dir, 'app.cjs'), program(`const { createCache, defineEntity } = require('cacheorm');\nconst { z } = require('zod');`));
     writeFileSync(join(dir, 'app.mts'), program(`import { createCache, defineEntity } from 'cacheorm';\nimport { z } from 'zod';`));
     writeFileSync(join(dir, 'app.cts'), program(`import { createCache, defineEntity } from 'cacheorm';\nimport { z } from 'zod';`));
+    writeFileSync(join(dir, 'nest.mjs'), nestProgram(nestImports.esm));
+    writeFileSync(join(dir, 'nest.cjs'), nestProgram(nestImports.cjs));
+    writeFileSync(join(dir, 'nest.mts'), nestProgram(nestImports.esm));
+    writeFileSync(join(dir, 'nest.cts'), nestProgram(nestImports.esm));
   });
   afterAll(() => {
     if (dir) rmSync(dir, { recursive: true, force: true });
@@ -63,10 +94,22 @@ describe('consumer project on the built package', () => {
     expect(JSON.parse(out)).toEqual(expected);
   });
 
+  const nestExpected = { ...expected, token: 'cacheorm:default:repository:session' };
+
+  it('cacheorm/nestjs works with import from an ES module', () => {
+    const out = execFileSync(process.execPath, ['nest.mjs'], { cwd: dir, encoding: 'utf8' });
+    expect(JSON.parse(out)).toEqual(nestExpected);
+  });
+
+  it('cacheorm/nestjs works with require from CommonJS', () => {
+    const out = execFileSync(process.execPath, ['--no-warnings', 'nest.cjs'], { cwd: dir, encoding: 'utf8' });
+    expect(JSON.parse(out)).toEqual(nestExpected);
+  });
+
   it('type-checks against the published declarations from ESM and CommonJS', () => {
     execFileSync(
       process.execPath,
-      [tsc, '--noEmit', '--strict', '--module', 'node16', '--moduleResolution', 'node16', '--target', 'es2022', '--skipLibCheck', '--types', 'node', '--typeRoots', join(root, 'node_modules/@types'), 'app.mts', 'app.cts'],
+      [tsc, '--noEmit', '--strict', '--module', 'node16', '--moduleResolution', 'node16', '--target', 'es2022', '--skipLibCheck', '--types', 'node', '--typeRoots', join(root, 'node_modules/@types'), 'app.mts', 'app.cts', 'nest.mts', 'nest.cts'],
       { cwd: dir, encoding: 'utf8' },
     );
   }, 60_000);

@@ -1,11 +1,12 @@
 /**
- * find() end to end, on the MemoryStore and on real Redis, with both strategies (scan, index): the same
- * pattern gives the same results everywhere.
+ * find() end to end, on the MemoryStore, on real Redis and on the run's Redis Cluster, with both
+ * strategies (scan, index) and both key layouts (plain, and `hashTag: ['tenantId']`, which writes
+ * `{tenant}` and keeps one index set per tenant): the same pattern gives the same results everywhere.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { contains, createCache, defineEntity, InvalidQueryError, oneOf, prefix, suffix, type Cache, type EntityTarget } from 'cacheorm';
-import { backends, sleep } from '../support/backends.js';
+import { backends, clusterBackend, sleep } from '../support/backends.js';
 
 const schema = z.object({
   tenantId: z.string(),
@@ -17,14 +18,20 @@ const schema = z.object({
 });
 
 const strategies = ['scan', 'index'] as const;
+const layouts = ['plain', 'hashTag'] as const;
+type Layout = (typeof layouts)[number];
 
-function makeEntities(find: 'scan' | 'index') {
+function makeEntities(find: 'scan' | 'index', layout: Layout = 'plain') {
+  const hashTag = layout === 'hashTag' ? { hashTag: ['tenantId'] as const } : {};
   return {
-    Session: defineEntity({ name: 'session', key: ['tenantId', 'id'], schema, ttl: '10m', find }),
+    Session: defineEntity({ name: 'session', key: ['tenantId', 'id'], schema, ttl: '10m', find, ...hashTag }),
     // Another entity whose keys share the keyspace and look alike.
-    Other: defineEntity({ name: 'session2', key: ['tenantId', 'id'], schema, ttl: '10m', find }),
+    Other: defineEntity({ name: 'session2', key: ['tenantId', 'id'], schema, ttl: '10m', find, ...hashTag }),
   };
 }
+
+/** How a tenant's key part is written in a layout: `acme`, or `{acme}` inside a hash tag. */
+const tenantPart = (layout: Layout, encoded: string) => (layout === 'hashTag' ? `{${encoded}}` : encoded);
 
 type SessionData = z.output<typeof schema>;
 const at = new Date('2026-11-01T00:00:00.000Z');
@@ -39,10 +46,14 @@ const row = (tenantId: string, id: string, userId = 1, email = `${id}@acme.test`
 
 const tenants = ['acme', 'acme2', 'ac', '*', 'a?c', 'abc', '[ab]', 'a', 'b', 'x\\', 'x', 'a:b', '{t}', '%41', 'A', ''];
 
-describe.each(backends)('find on $name', (backend) => {
-  describe.each(strategies)('with find: %s', (strategy) => {
+describe.each([...backends, clusterBackend])('find on $name', (backend) => {
+  beforeAll(async () => {
+    await backend.ready?.();
+  }, 90_000);
+
+  describe.each(strategies.flatMap((strategy) => layouts.map((layout) => [strategy, layout] as const)))('with find: %s, %s keys', (strategy, layout) => {
     let cache: Cache;
-    const { Session, Other } = makeEntities(strategy);
+    const { Session, Other } = makeEntities(strategy, layout);
     const repo = () => cache.getRepository(Session);
 
     beforeAll(async () => {
@@ -53,7 +64,7 @@ describe.each(backends)('find on $name', (backend) => {
       await repo().save(rows);
       await cache.getRepository(Other).save([row('acme', 'zz'), row('*', 'zz')]);
       // A foreign key under the same prefix and entity segment, with the wrong part count.
-      await cache.store.write([{ key: `${cache.prefix}:session:acme:s9:extra`, value: 'x', ttl: 60_000 }]);
+      await cache.store.write([{ key: `${cache.prefix}:session:${tenantPart(layout, 'acme')}:s9:extra`, value: 'x', ttl: 60_000 }]);
     });
     afterAll(() => cache.close());
 
@@ -120,7 +131,7 @@ describe.each(backends)('find on $name', (backend) => {
 
     it('explain() names the plan', () => {
       const text = repo().find({ tenantId: 'acme', id: prefix('a1'), email: contains('@corp') }).explain();
-      expect(text).toContain(`${cache.prefix}:session:acme:a1`);
+      expect(text).toContain(`${cache.prefix}:session:${tenantPart(layout, 'acme')}:a1`);
       expect(text).toMatch(/email/);
     });
 
@@ -164,9 +175,9 @@ describe.each(backends)('find on $name', (backend) => {
     await cache.close();
   });
 
-  it('index strategy: delete removes members, expired members are pruned, reindex rebuilds', async () => {
+  it.each(layouts)('index strategy (%s keys): delete removes members, expired members are pruned, reindex rebuilds', async (layout) => {
     const cache = backend.cache();
-    const { Session } = makeEntities('index');
+    const { Session } = makeEntities('index', layout);
     const repo = cache.getRepository(Session);
     await repo.save([row('t', 'a'), row('t', 'b'), row('t', 'c')]);
     await repo.save(row('t', 'short'), { ttl: 80 });
@@ -174,7 +185,7 @@ describe.each(backends)('find on $name', (backend) => {
     await sleep(150);
     expect(await ids(repo, { tenantId: 't' })).toEqual(['t/a', 't/c']);
     // keys written behind the index's back (another tool) are found again after reindex
-    const { Session: Plain } = makeEntities('scan');
+    const { Session: Plain } = makeEntities('scan', layout);
     await createSibling(cache, Plain).save(row('t', 'd'));
     expect(await ids(repo, { tenantId: 't' })).toEqual(['t/a', 't/c']);
     expect(await repo.reindex()).toBe(3);

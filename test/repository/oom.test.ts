@@ -71,4 +71,40 @@ describe('Redis out of memory', () => {
       process.off('warning', onWarning);
     }
   });
+
+  it('insert, update and getOrLoad fills are refused too (sync mode throws StoreError)', async () => {
+    const repo = cache.getRepository(Session);
+    for (const attempt of [
+      repo.insert(session('ins')),
+      repo.update(session('before')),
+      repo.getOrLoad({ tenantId: 'acme', id: 'gol' }, (k) => session(k.id)),
+    ]) {
+      const err = await attempt.catch((e: unknown) => e);
+      expect(err).toBeInstanceOf(StoreError);
+      expect((err as StoreError).redisMessage).toMatch(/^OOM/);
+    }
+    expect((await repo.get({ tenantId: 'acme', id: 'before' }))?.id).toBe('before');
+  });
+
+  it('failOpen: writes are dropped and reported, getOrLoad returns the loaded value, reads keep working', async () => {
+    const open = createCache({ redis: server.url, prefix: 'oom', failOpen: true });
+    const errors: CacheOrmError[] = [];
+    open.on('error', (e) => errors.push(e));
+    const repo = open.getRepository(Session);
+    await expect(repo.save(session('open'))).resolves.toBeUndefined();
+    expect(await repo.insert(session('open-ins'))).toBe(false);
+    expect((await repo.getOrLoad({ tenantId: 'acme', id: 'open-gol' }, (k) => session(k.id)))?.id).toBe('open-gol');
+    expect((await repo.get({ tenantId: 'acme', id: 'before' }))?.id).toBe('before');
+    expect(errors).toHaveLength(3);
+    expect(errors.every((e) => e instanceof StoreError && /^OOM/.test(e.redisMessage) && e.entity === 'session')).toBe(true);
+    expect(open.stats()).toMatchObject({ failedOpen: 3, errors: 3, writes: 0 });
+    await open.close();
+  });
+
+  it('writes work again once memory is available, on the same cache', async () => {
+    await admin.config('SET', 'maxmemory', '0');
+    const repo = cache.getRepository(Session);
+    await repo.save(session('after'));
+    expect((await repo.get({ tenantId: 'acme', id: 'after' }))?.id).toBe('after');
+  });
 });

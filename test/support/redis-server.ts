@@ -3,7 +3,7 @@
  * unless asked, killed when stopped. Never touches a server the tests did not start.
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { createServer, Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -11,9 +11,22 @@ import { join } from 'node:path';
 export interface RedisServerHandle {
   url: string;
   port: number;
+  /** The running redis-server (replaced by `restart()`). */
   process: ChildProcess;
   dir: string;
+  /** Kills the server for good and removes its directory (unless `dir` was given). Idempotent. */
   stop(): Promise<void>;
+  /** `kill -9`: the server dies at once, without saving; its directory (AOF/RDB files) stays for `restart()`. */
+  kill(): Promise<void>;
+  /** Starts redis-server again on the same port, directory and arguments (after `kill()`), and waits for PING. */
+  restart(): Promise<void>;
+  /**
+   * `SIGSTOP`: the server freezes (connections stay open, nothing is answered) until `resume()`. Resolves
+   * once the process is actually stopped (Linux: `/proc/<pid>/stat` says `T`).
+   */
+  pause(): Promise<void>;
+  /** `SIGCONT` after `pause()`. */
+  resume(): void;
 }
 
 const INSTALL_HINT =
@@ -85,27 +98,63 @@ export async function startRedisServer(options: { port?: number; args?: string[]
     '--loglevel', 'warning',
     ...(options.args ?? []),
   ];
-  const child = spawn('redis-server', args, { stdio: ['ignore', 'ignore', 'pipe'] });
-  let stderr = '';
-  child.stderr?.on('data', (d: Buffer) => (stderr += d.toString()));
-  try {
-    await waitForPort(port, child, 10_000);
-  } catch (err) {
-    child.kill('SIGKILL');
-    throw new Error(`${(err as Error).message}${stderr ? `\n${stderr}` : ''}`);
-  }
+  const launch = async (): Promise<ChildProcess> => {
+    const child = spawn('redis-server', args, { stdio: ['ignore', 'ignore', 'pipe'] });
+    let stderr = '';
+    child.stderr?.on('data', (d: Buffer) => (stderr += d.toString()));
+    try {
+      await waitForPort(port, child, 10_000);
+    } catch (err) {
+      child.kill('SIGKILL');
+      throw new Error(`${(err as Error).message}${stderr ? `\n${stderr}` : ''}`);
+    }
+    return child;
+  };
+  const killChild = async (child: ChildProcess): Promise<void> => {
+    if (child.exitCode === null && child.signalCode === null) {
+      const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+      child.kill('SIGKILL');
+      await exited;
+    }
+  };
+  let stopped = false;
   const handle: RedisServerHandle = {
     url: `redis://127.0.0.1:${port}`,
     port,
-    process: child,
+    process: await launch(),
     dir,
     async stop() {
-      if (child.exitCode === null && child.signalCode === null) {
-        const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
-        child.kill('SIGKILL');
-        await exited;
-      }
+      stopped = true;
+      await killChild(handle.process);
       if (!options.dir) rmSync(dir, { recursive: true, force: true });
+    },
+    async kill() {
+      await killChild(handle.process);
+    },
+    async restart() {
+      if (stopped) throw new Error('restart() after stop(): start a new server instead');
+      await killChild(handle.process);
+      handle.process = await launch();
+    },
+    async pause() {
+      const { pid } = handle.process;
+      handle.process.kill('SIGSTOP');
+      const deadline = Date.now() + 5000;
+      while (Date.now() < deadline) {
+        let state: string | undefined;
+        try {
+          state = /^\d+ \(.*\) (\S)/.exec(readFileSync(`/proc/${pid}/stat`, 'utf8'))?.[1];
+        } catch {
+          await new Promise((r) => setTimeout(r, 50)); // no /proc: give the signal a moment
+          return;
+        }
+        if (state === 'T' || state === 't') return;
+        await new Promise((r) => setTimeout(r, 2));
+      }
+      throw new Error(`redis-server (pid ${pid}) did not stop after SIGSTOP`);
+    },
+    resume() {
+      handle.process.kill('SIGCONT');
     },
   };
   return handle;

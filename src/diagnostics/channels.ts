@@ -1,0 +1,170 @@
+/**
+ * The `node:diagnostics_channel` channels cacheorm publishes on. Subscribing costs nothing when nobody
+ * listens: every publisher checks `hasSubscribers` first.
+ *
+ * | name | kind | one message per |
+ * |---|---|---|
+ * | `cacheorm:repository` | tracing channel (`tracing:cacheorm:repository:start`, `:end`, `:asyncStart`, `:asyncEnd`, `:error`) | repository operation (`get`, `save`, `find`, ...) |
+ * | `cacheorm:store` | tracing channel (`tracing:cacheorm:store:*`) | store command a repository sends (`get`, `mget`, `write`, `scan` page, ...) |
+ * | `cacheorm:lock` | channel | step of a `getOrLoad(..., { lock: true })` lock |
+ * | `cacheorm:connection` | channel | connection change of a Redis client cacheorm created |
+ */
+import diagnostics_channel from 'node:diagnostics_channel';
+
+/**
+ * Names of cacheorm's diagnostics channels.
+ *
+ * @example
+ * import diagnostics_channel from 'node:diagnostics_channel';
+ * import { CHANNELS } from 'cacheorm';
+ * diagnostics_channel.tracingChannel(CHANNELS.store).subscribe({
+ *   start: (ctx) => console.log('->', ctx.command, ctx.key ?? ''),
+ *   asyncEnd: (ctx) => console.log('<-', ctx.command),
+ *   error: (ctx) => console.log('!!', ctx.command, ctx.error.message),
+ *   end: () => {},
+ *   asyncStart: () => {},
+ * });
+ */
+export const CHANNELS = {
+  /** Tracing channel: every repository operation. Context: {@link RepositoryTraceContext}. */
+  repository: 'cacheorm:repository',
+  /** Tracing channel: every store command sent on behalf of a repository. Context: {@link StoreTraceContext}. */
+  store: 'cacheorm:store',
+  /** Plain channel: the steps of cross-process `getOrLoad` locks. Message: {@link LockMessage}. */
+  lock: 'cacheorm:lock',
+  /** Plain channel: connection changes of Redis clients cacheorm created. Message: {@link ConnectionMessage}. */
+  connection: 'cacheorm:connection',
+} as const;
+
+/**
+ * Context of one repository operation on the `cacheorm:repository` tracing channel. Node's
+ * `tracePromise` adds `result` (on `asyncEnd`) or `error` (on `error`) to this same object.
+ *
+ * @example
+ * diagnostics_channel.tracingChannel(CHANNELS.repository).subscribe({
+ *   start(ctx) { ctx.startedAt = performance.now(); },
+ *   asyncEnd(ctx) { histogram.record(performance.now() - ctx.startedAt, { entity: ctx.entity, op: ctx.operation }); },
+ *   end() {}, asyncStart() {}, error() {},
+ * });
+ */
+export interface RepositoryTraceContext {
+  /** Entity name. */
+  entity: string;
+  /**
+   * Repository method: `save`, `insert`, `update`, `get`, `getMany`, `delete`, `exists`, `ttl`, `touch`,
+   * `getOrLoad`, `reindex`, or for a query, `find.iterate`, `find.toArray`, `find.first`, `find.count`,
+   * `find.keys`, `find.delete`.
+   */
+  operation: string;
+  /** The Redis key, for single-key operations whose key is valid. */
+  key?: string;
+  /** Number of entities or keys, for batch operations. */
+  count?: number;
+  /** What the operation resolved with (set by Node on `asyncEnd`). */
+  result?: unknown;
+  /** What the operation rejected with (set by Node on `error`). */
+  error?: unknown;
+  /** Free for subscribers (e.g. a start time or a span). */
+  [extra: string]: unknown;
+}
+
+/**
+ * Context of one store command on the `cacheorm:store` tracing channel.
+ *
+ * @example
+ * diagnostics_channel.tracingChannel(CHANNELS.store).subscribe({
+ *   error(ctx) { log.warn({ command: ctx.command, key: ctx.key }, String(ctx.error)); },
+ *   start() {}, end() {}, asyncStart() {}, asyncEnd() {},
+ * });
+ */
+export interface StoreTraceContext {
+  /** The store's `kind` (`redis`, `memory`, or your store's). */
+  store: string;
+  /**
+   * The Store method: `get`, `mget`, `write`, `unlink`, `deleteIfEquals`, `exists`, `pttl`, `expire`,
+   * `scan` (one page), `indexScan` (one page), `indexPrune`, `indexSync`.
+   */
+  command: string;
+  /** The key, for single-key commands (the index set for index commands, the glob for `scan`). */
+  key?: string;
+  /** Number of keys or writes, for multi-key commands. */
+  count?: number;
+  /** What the command resolved with (set by Node on `asyncEnd`). */
+  result?: unknown;
+  /** What the command rejected with (set by Node on `error`). */
+  error?: unknown;
+  /** Free for subscribers. */
+  [extra: string]: unknown;
+}
+
+/**
+ * A message on the `cacheorm:lock` channel.
+ *
+ * - `acquired`: this process took the lock and runs the loader.
+ * - `busy`: another process holds the lock; this one waits for the value.
+ * - `waited`: the value appeared while waiting (another process loaded it).
+ * - `timeout`: the wait ran out; this process runs the loader itself, without the lock.
+ * - `released`: the holder removed its lock (compare-and-delete: never someone else's).
+ * - `unavailable`: the store failed during the lock protocol (`failOpen`: the loader runs without the lock).
+ *
+ * @example
+ * diagnostics_channel.subscribe(CHANNELS.lock, (m) => console.log((m as LockMessage).event, (m as LockMessage).key));
+ */
+export interface LockMessage {
+  /** The step (see above). */
+  event: 'acquired' | 'busy' | 'waited' | 'timeout' | 'released' | 'unavailable';
+  /** Entity name. */
+  entity: string;
+  /** The entity's Redis key. */
+  key: string;
+  /** The lock's Redis key (`<prefix>:<entity>#lock:<key parts>`). */
+  lockKey: string;
+  /** For `waited` and `timeout`: how long this process waited, in ms. */
+  waitedMs?: number;
+}
+
+/**
+ * A message on the `cacheorm:connection` channel (clients cacheorm created from a URL or options only:
+ * cacheorm adds no listener to a client you pass).
+ *
+ * - `ready`: connected and ready.
+ * - `error`: a connection error (`error` holds its text, without credentials).
+ * - `close`: the connection closed.
+ * - `reconnecting`: the next attempt starts in `delayMs`.
+ * - `end`: no more attempts (closed by cacheorm, or the retry strategy gave up).
+ *
+ * @example
+ * diagnostics_channel.subscribe(CHANNELS.connection, (m) => {
+ *   const { state, address, error } = m as ConnectionMessage;
+ *   log.info({ address, error }, `redis ${state}`);
+ * });
+ */
+export interface ConnectionMessage {
+  /** The change (see above). */
+  state: 'ready' | 'error' | 'close' | 'reconnecting' | 'end';
+  /** `host:port` or `unix socket <path>`. */
+  address: string;
+  /** For `error`: the error text (credentials removed). */
+  error?: string;
+  /** For `reconnecting`: the delay before the next attempt. */
+  delayMs?: number;
+}
+
+/** @internal */
+export const repositoryChannel = diagnostics_channel.tracingChannel<unknown, RepositoryTraceContext>(CHANNELS.repository);
+/** @internal */
+export const storeChannel = diagnostics_channel.tracingChannel<unknown, StoreTraceContext>(CHANNELS.store);
+/** @internal */
+export const lockChannel = diagnostics_channel.channel(CHANNELS.lock);
+/** @internal */
+export const connectionChannel = diagnostics_channel.channel(CHANNELS.connection);
+
+/** Publishes on `cacheorm:lock` when someone listens. @internal */
+export function publishLock(message: LockMessage): void {
+  if (lockChannel.hasSubscribers) lockChannel.publish(message);
+}
+
+/** Publishes on `cacheorm:connection` when someone listens. @internal */
+export function publishConnection(message: ConnectionMessage): void {
+  if (connectionChannel.hasSubscribers) connectionChannel.publish(message);
+}
