@@ -36,6 +36,8 @@ export function indexRangeContract(context: () => IndexContext): void {
     }
     expect(await range(store, index, `${p}:acm`, { count: 7 })).toEqual([...of('acme'), ...of('acme2'), ...of('acm')].sort());
     expect(await range(store, index, `${p}:a*`)).toEqual(of('a*'));
+    // Pages that end exactly at the end of the range (12 members, pages of 12, 6 and 4).
+    for (const count of [12, 6, 4]) expect(await range(store, index, `${p}:acme:`, { count })).toEqual(of('acme'));
     expect(await range(store, index, `${p}:zzz`)).toEqual([]);
     expect(await range(store, `${p}:no-such-index`, `${p}:acme:`)).toEqual([]);
     // prefix narrows, match filters the rest (Redis glob semantics).
