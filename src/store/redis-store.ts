@@ -154,7 +154,7 @@ export class RedisStore<C extends Redis | Cluster = Redis> implements Store {
   }
 
   /**
-   * {@inheritDoc Store.write}
+   * Applies `ops`, answering per op whether it applied ({@link Store.write}).
    *
    * One op: one `SET`. Several: one `MULTI`/`EXEC` (atomic), or one Lua script when ops carry index sets.
    * On a cluster: one such atomic step per hash slot (see docs/cluster.md).
@@ -164,7 +164,7 @@ export class RedisStore<C extends Redis | Cluster = Redis> implements Store {
   }
 
   /**
-   * {@inheritDoc Store.unlink}
+   * Removes `keys` (`UNLINK`) and answers how many existed ({@link Store.unlink}).
    *
    * With an index set, each chunk of keys is one Lua script (`UNLINK` and `ZREM` per key, atomic).
    */
@@ -173,7 +173,7 @@ export class RedisStore<C extends Redis | Cluster = Redis> implements Store {
   }
 
   /**
-   * {@inheritDoc Store.deleteIfEquals}
+   * Removes `key` only while it holds `value`, atomically ({@link Store.deleteIfEquals}).
    *
    * A small Lua script (`GET`, compare, `ZREM` from the index sets if any, `UNLINK`), run atomically.
    */
@@ -192,7 +192,7 @@ export class RedisStore<C extends Redis | Cluster = Redis> implements Store {
   }
 
   /**
-   * {@inheritDoc Store.expire}
+   * Sets (`ttlMs`) or removes (`null`) the expiry of an existing key ({@link Store.expire}).
    *
    * `PEXPIRE`, or `PERSIST` + `EXISTS` in one `MULTI`/`EXEC`; with an index set, a Lua script that also
    * updates the key's score.
@@ -202,7 +202,7 @@ export class RedisStore<C extends Redis | Cluster = Redis> implements Store {
   }
 
   /**
-   * {@inheritDoc Store.scan}
+   * Yields batches of the keys matching the Redis glob `match` ({@link Store.scan}).
    *
    * `SCAN cursor MATCH match COUNT count` until the cursor is back to `0`; on a cluster, on every master
    * (or only the one owning a hash tag the glob fixes).
@@ -212,7 +212,7 @@ export class RedisStore<C extends Redis | Cluster = Redis> implements Store {
   }
 
   /**
-   * {@inheritDoc Store.indexScan}
+   * Yields batches of the live members of the index set `index` ({@link Store.indexScan}).
    *
    * With `prefix`: pages of `ZRANGEBYLEX` over the index's lexicographic set, each resuming after the last
    * member read (members present for the whole scan are yielded once), live members only, filtered by
@@ -232,7 +232,7 @@ export class RedisStore<C extends Redis | Cluster = Redis> implements Store {
   }
 
   /**
-   * {@inheritDoc Store.indexSync}
+   * Brings the membership of `keys` in `index` in line with the keys ({@link Store.indexSync}).
    *
    * One Lua script per `maxKeysPerCommand` keys (each atomic), sent together in one pipeline.
    */
