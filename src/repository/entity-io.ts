@@ -84,7 +84,10 @@ export class EntityIO<E> {
     const results = await this.call(operation, ops.length === 1 ? ops[0]!.key : undefined, () => this.ctx.store.write(ops));
     for (const applied of results) if (applied) this.ctx.stats.writes++;
     // Hash-tag index entities: list the index sets written to in the registry (for finds across tags).
-    await this.call(operation, undefined, () => this.indexSets.registerAfterWrite(this.ctx.store, ops, results));
+    // Only they have a registry; skipping the call otherwise saves every other write a promise round.
+    if (this.indexSets.registry !== undefined) {
+      await this.call(operation, undefined, () => this.indexSets.registerAfterWrite(this.ctx.store, ops, results));
+    }
     return results;
   }
 
