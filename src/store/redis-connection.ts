@@ -30,8 +30,9 @@ export function reconnectDelay(attempt: number): number {
  *   sitting in the offline queue across 20 attempts; in-flight commands fail when the connection drops.
  * - `autoResendUnfulfilledCommands: false`: a command whose reply was lost with the connection is not
  *   sent again after reconnecting (its caller was already told it failed).
- * - `commandTimeout` (ioredis' own, per command) and `connectTimeout`: from the cache's `commandTimeout`
- *   (connect: at least 1 s), so neither a command nor a connection attempt can hang.
+ * - `commandTimeout` (ioredis' own, per command: the cache's `commandTimeout` plus 10%, at least 100 ms,
+ *   so the cache's own limit answers first) and `connectTimeout` (the cache's, at least 1 s), so neither
+ *   a command nor a connection attempt can hang.
  * - `retryStrategy`: {@link reconnectDelay}, forever.
  * The offline queue stays on, only for commands sent while a connection attempt is under way (the
  * store fails fast between attempts), so it is bounded by one attempt.
@@ -47,7 +48,9 @@ export function ownedClientDefaults(commandTimeoutMs: number): RedisOptions {
     retryStrategy: reconnectDelay,
   };
   if (commandTimeoutMs > 0) {
-    defaults.commandTimeout = commandTimeoutMs;
+    // A backstop a little after the cache's own limit (TimeoutStore), which answers first with the
+    // clearer error; it still bounds commands of a RedisStore used without a cache.
+    defaults.commandTimeout = commandTimeoutMs + Math.max(100, Math.round(commandTimeoutMs / 10));
     defaults.connectTimeout = Math.max(commandTimeoutMs, 1000);
   }
   return defaults;

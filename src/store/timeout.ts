@@ -2,6 +2,7 @@
  * Bounded waits: `TimeoutStore` makes every call of the store it wraps settle within a time limit.
  */
 import { StoreUnavailableError } from '../errors/index.js';
+import { DeadlineQueue } from './deadlines.js';
 import { StoreDecorator, type StoreCall } from './decorator.js';
 import type { Store } from './store.js';
 
@@ -64,6 +65,8 @@ export interface TimeoutStoreOptions {
 export class TimeoutStore extends StoreDecorator {
   readonly #timeoutMs: number;
   readonly #onTimeout: ((error: StoreUnavailableError) => void) | undefined;
+  /** One timer for every pending call (all share the limit), instead of a setTimeout per call. */
+  readonly #deadlines: DeadlineQueue;
 
   /**
    * @throws RangeError when `timeoutMs` is not a positive number of ms that a timer can hold.
@@ -75,6 +78,7 @@ export class TimeoutStore extends StoreDecorator {
     }
     this.#timeoutMs = options.timeoutMs;
     this.#onTimeout = options.onTimeout;
+    this.#deadlines = new DeadlineQueue(options.timeoutMs);
   }
 
   /** The limit, in ms. */
@@ -84,39 +88,37 @@ export class TimeoutStore extends StoreDecorator {
 
   protected around<T>(call: StoreCall<T>, run: () => Promise<T>): Promise<T> {
     return new Promise<T>((resolve, reject) => {
-      // The timer starts before the call, so it runs out before any timer of the same length the call
+      // The deadline starts before the call, so it runs out before any timer of the same length the call
       // itself sets (e.g. ioredis' own commandTimeout on a client cacheorm created).
-      const timer = setTimeout(() => {
+      const deadline = this.#deadlines.add(() => {
         const error = this.#timeoutError(call);
         try {
           this.#onTimeout?.(error);
         } finally {
           reject(error);
         }
-      }, this.#timeoutMs);
-      timer.unref?.();
+      });
       let pending: Promise<T>;
       try {
         pending = run();
       } catch (err) {
-        clearTimeout(timer);
+        deadline.done = true;
         reject(err);
         return;
       }
       pending.then(
         (value) => {
-          clearTimeout(timer);
+          deadline.done = true;
           resolve(value);
         },
         (err: unknown) => {
-          clearTimeout(timer);
+          deadline.done = true;
           reject(err);
         },
       );
     });
   }
 
-  /** Stopping a scan early never waits longer than the limit, and never fails. */
   protected override finishPages(call: StoreCall<IteratorResult<string[]>>, run: () => Promise<IteratorResult<string[]>>): Promise<IteratorResult<string[]>> {
     return this.around(call, run).catch(() => ({ done: true, value: undefined }));
   }

@@ -1,0 +1,37 @@
+/** The deadline queue behind TimeoutStore: one timer for many calls sharing a time limit. */
+import { describe, expect, it } from 'vitest';
+import { DeadlineQueue } from '../../src/store/deadlines.js';
+
+const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
+
+describe('DeadlineQueue', () => {
+  it('expires only the calls still pending at their deadline, in order, not before it', async () => {
+    const queue = new DeadlineQueue(150);
+    const expired: number[] = [];
+    const started = performance.now();
+    const at: number[] = [];
+    const entries = Array.from({ length: 5 }, (_, i) => queue.add(() => { expired.push(i); at.push(performance.now() - started); }));
+    entries[1]!.done = true;
+    entries[3]!.done = true;
+    await sleep(60);
+    const late = queue.add(() => expired.push(99));
+    expect(expired).toEqual([]);
+    await sleep(150);
+    expect(expired).toEqual([0, 2, 4]); // 1 and 3 settled in time; 99 is not due yet
+    for (const ms of at) expect(ms).toBeGreaterThanOrEqual(149);
+    await sleep(100);
+    expect(expired).toEqual([0, 2, 4, 99]);
+    expect(late.done).toBe(true);
+  });
+
+  it('keeps working after the queue empties, and across many calls', async () => {
+    const queue = new DeadlineQueue(50);
+    let expired = 0;
+    for (let round = 0; round < 3; round++) {
+      const entries = Array.from({ length: 3000 }, () => queue.add(() => expired++));
+      entries.forEach((e, i) => { if (i % 1000 !== 0) e.done = true; });
+      await sleep(120);
+    }
+    expect(expired).toBe(9);
+  });
+});
