@@ -17,13 +17,12 @@ export const SWEEP_MS = 100;
  *
  * @example
  * const entry = queue.add(() => reject(new Error('timed out')));
- * entry.done = true; // settled in time
+ * DeadlineQueue.settle(entry); // settled in time
  */
 export interface Deadline {
   readonly at: number;
-  readonly expire: () => void;
-  /** Set when the call settled; the queue then skips it. */
-  done: boolean;
+  /** What runs at the deadline; dropped once the call settles, so nothing it holds is kept. */
+  expire: (() => void) | undefined;
 }
 
 /**
@@ -32,18 +31,23 @@ export interface Deadline {
  * @example
  * const queue = new DeadlineQueue(2000);
  * const entry = queue.add(() => console.log('too slow'));
- * work().finally(() => { entry.done = true; });
+ * work().finally(() => DeadlineQueue.settle(entry));
  */
 export class DeadlineQueue {
-  #entries: Deadline[] = [];
+  #entries: (Deadline | undefined)[] = [];
   #head = 0;
   #timer: NodeJS.Timeout | undefined;
 
   constructor(private readonly timeoutMs: number) {}
 
-  /** Registers a call starting now; `expire` runs once its `timeoutMs` have passed unless `done` is set first. */
+  /** Marks `entry`'s call as settled: its `expire` never runs, and the queue no longer holds it. */
+  static settle(entry: Deadline): void {
+    entry.expire = undefined;
+  }
+
+  /** Registers a call starting now; `expire` runs once its `timeoutMs` have passed unless it is settled first. */
   add(expire: () => void): Deadline {
-    const entry: Deadline = { at: performance.now() + this.timeoutMs, expire, done: false };
+    const entry: Deadline = { at: performance.now() + this.timeoutMs, expire };
     this.#entries.push(entry);
     if (this.#timer === undefined) this.#arm(this.timeoutMs);
     return entry;
@@ -60,22 +64,22 @@ export class DeadlineQueue {
     const entries = this.#entries;
     while (this.#head < entries.length) {
       const entry = entries[this.#head]!;
-      if (!entry.done && entry.at > now) break;
-      this.#head++;
-      if (!entry.done) {
-        entry.done = true;
-        entry.expire();
+      const { expire } = entry;
+      if (expire !== undefined && entry.at > now) break;
+      entries[this.#head++] = undefined;
+      if (expire !== undefined) {
+        entry.expire = undefined;
+        expire();
       }
     }
-    // Drop what was consumed (keeps the array small without shifting it on every call).
+    // Drop the consumed slots (keeps the array small without shifting it on every call).
     if (this.#head === entries.length) {
       this.#entries = [];
       this.#head = 0;
-    } else if (this.#head > 1024 && this.#head * 2 > entries.length) {
+    } else if (this.#head >= 64 && this.#head * 2 >= entries.length) {
       this.#entries = entries.slice(this.#head);
       this.#head = 0;
     }
-    // Settled entries at the front are skipped lazily, when the timer next fires.
     if (this.#head < this.#entries.length) this.#arm(this.#entries[this.#head]!.at - now);
   }
 }

@@ -102,17 +102,17 @@ export class TimeoutStore extends StoreDecorator {
       try {
         pending = run();
       } catch (err) {
-        deadline.done = true;
+        DeadlineQueue.settle(deadline);
         reject(err);
         return;
       }
       pending.then(
         (value) => {
-          deadline.done = true;
+          DeadlineQueue.settle(deadline);
           resolve(value);
         },
         (err: unknown) => {
-          deadline.done = true;
+          DeadlineQueue.settle(deadline);
           reject(err);
         },
       );

@@ -11,8 +11,8 @@ describe('DeadlineQueue', () => {
     const started = performance.now();
     const at: number[] = [];
     const entries = Array.from({ length: 5 }, (_, i) => queue.add(() => { expired.push(i); at.push(performance.now() - started); }));
-    entries[1]!.done = true;
-    entries[3]!.done = true;
+    DeadlineQueue.settle(entries[1]!);
+    DeadlineQueue.settle(entries[3]!);
     await sleep(60);
     const late = queue.add(() => expired.push(99));
     expect(expired).toEqual([]);
@@ -21,7 +21,7 @@ describe('DeadlineQueue', () => {
     for (const ms of at) expect(ms).toBeGreaterThanOrEqual(149);
     await sleep(100);
     expect(expired).toEqual([0, 2, 4, 99]);
-    expect(late.done).toBe(true);
+    expect(late.expire).toBeUndefined();
   });
 
   it('keeps working after the queue empties, and across many calls', async () => {
@@ -29,7 +29,7 @@ describe('DeadlineQueue', () => {
     let expired = 0;
     for (let round = 0; round < 3; round++) {
       const entries = Array.from({ length: 3000 }, () => queue.add(() => expired++));
-      entries.forEach((e, i) => { if (i % 1000 !== 0) e.done = true; });
+      entries.forEach((e, i) => { if (i % 1000 !== 0) DeadlineQueue.settle(e); });
       await sleep(120);
     }
     expect(expired).toBe(9);
