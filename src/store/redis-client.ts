@@ -3,7 +3,7 @@
  * for the commands the store sends.
  * @internal
  */
-import { Redis, type RedisOptions } from 'ioredis';
+import { Redis, type Cluster, type RedisOptions } from 'ioredis';
 import { ConfigError } from '../errors/index.js';
 import type { WriteOp } from './store.js';
 
@@ -54,14 +54,15 @@ export function openClient(
 }
 
 /**
- * Quits `client` and waits until its connection has ended, dropping it when `QUIT` fails or does not
- * complete within `timeoutMs`.
+ * Quits `client` (a `Redis` or a `Cluster`) and waits until it has ended, dropping its connections when
+ * `QUIT` fails or does not complete within `timeoutMs`. An ended client is left as it is.
  *
  * @example
  * await quitClient(client, 2000);
  */
-export async function quitClient(client: Redis, timeoutMs: number): Promise<void> {
-  const ended = new Promise<void>((resolve) => client.once('end', resolve));
+export async function quitClient(client: Redis | Cluster, timeoutMs: number): Promise<void> {
+  if (client.status === 'end') return;
+  const ended = new Promise<void>((resolve) => client.once('end', () => resolve()));
   let timer: NodeJS.Timeout | undefined;
   const timedOut = new Promise<'timeout'>((resolve) => {
     timer = setTimeout(() => resolve('timeout'), timeoutMs);

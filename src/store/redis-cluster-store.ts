@@ -8,11 +8,12 @@ import { StoreUnavailableError } from '../errors/index.js';
 import { clusterLexKeyOf, INDEX_APPLY, type IndexChange } from './cluster-index.js';
 import { ClusterWrites } from './cluster-writes.js';
 import { ReplicaConfirmations, type Durability } from './durability.js';
-import { clean, type RedisTarget } from './redis-errors.js';
+import { quitClient } from './redis-client.js';
+import { clean, closedStoreError, type RedisTarget } from './redis-errors.js';
 import { DELETE_IF_EQUALS, EXPIRE_INDEXED, INDEX_PRUNE, INDEX_SYNC, indexPages } from './redis-index.js';
 import { evalScript } from './redis-lua.js';
 import {
-  clusterReady, clusterTarget, masterOfSlot, openCluster, quitCluster, toClusterFailure, topologyOf, type RedisClusterConfig,
+  clusterReady, clusterTarget, masterOfSlot, openCluster, toClusterFailure, topologyOf, type RedisClusterConfig,
 } from './redis-cluster.js';
 import { groupBySlot, keySlot, slotOfGlob } from './slots.js';
 import type { IndexOption, IndexScanOptions, ScanOptions, Store, WriteOp } from './store.js';
@@ -267,8 +268,8 @@ export class RedisClusterStore implements Store {
     if (this.#closed) return;
     this.#closed = true;
     await Promise.all([
-      this.#owned ? quitCluster(this.#client, QUIT_TIMEOUT_MS) : undefined,
-      this.#writer !== this.#client ? quitCluster(this.#writer, QUIT_TIMEOUT_MS) : undefined,
+      this.#owned ? quitClient(this.#client, QUIT_TIMEOUT_MS) : undefined,
+      this.#writer !== this.#client ? quitClient(this.#writer, QUIT_TIMEOUT_MS) : undefined,
     ]);
   }
 
@@ -317,12 +318,7 @@ export class RedisClusterStore implements Store {
   }
 
   #assertOpen(command: string): void {
-    if (this.#closed) {
-      throw new StoreUnavailableError(
-        'The RedisStore was closed. Create a new RedisStore (or cache) instead of using a closed one.',
-        { command, operation: command },
-      );
-    }
+    if (this.#closed) throw closedStoreError(command);
   }
 
   /** Clients the store owns: keep the last error for messages, so ioredis never reports an unhandled error event. */

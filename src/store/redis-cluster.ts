@@ -266,32 +266,6 @@ export function topologyOf(cluster: Cluster): string {
   return parts.join(',');
 }
 
-/**
- * Quits a cluster client and waits until it has ended, dropping its connections when `QUIT` fails or
- * does not complete within `timeoutMs`.
- *
- * @example
- * await quitCluster(cluster, 2000);
- */
-export async function quitCluster(cluster: Cluster, timeoutMs: number): Promise<void> {
-  if (cluster.status === 'end') return;
-  const ended = new Promise<void>((resolve) => cluster.once('end', () => resolve()));
-  let timer: NodeJS.Timeout | undefined;
-  const timedOut = new Promise<'timeout'>((resolve) => {
-    timer = setTimeout(() => resolve('timeout'), timeoutMs);
-  });
-  try {
-    if (cluster.status === 'ready') {
-      const quit = cluster.quit().then(() => ended, () => 'failed' as const);
-      if ((await Promise.race([quit, timedOut])) === undefined) return;
-    }
-    cluster.disconnect();
-    await Promise.race([ended, timedOut]);
-  } finally {
-    clearTimeout(timer);
-  }
-}
-
 const GAVE_UP = /^Too many Cluster redirections\. Last error: (?:\w*Error: )?([\s\S]*)$/;
 const WRITES = new Set(['SET', 'MULTI/EXEC', 'UNLINK', 'EVALSHA', 'PEXPIRE', 'PERSIST', 'ZADD', 'ZREM']);
 

@@ -217,3 +217,16 @@ export function clean(text: string, target: Pick<RedisTarget, 'secret'>): string
 function sentence(text: string): string {
   return text.trim().replace(/\.+$/, '');
 }
+
+/**
+ * The error of any call to a {@link RedisStore} after its `close()`.
+ *
+ * @example
+ * if (closed) throw closedStoreError('GET');
+ */
+export function closedStoreError(command: string): StoreUnavailableError {
+  return new StoreUnavailableError(
+    'The RedisStore was closed. Create a new RedisStore (or cache) instead of using a closed one.',
+    { command, operation: command },
+  );
+}

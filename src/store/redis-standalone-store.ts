@@ -8,7 +8,7 @@ import { StoreUnavailableError } from '../errors/index.js';
 import type { ReplicaConfirmations } from './durability.js';
 import { NO_EXEC_REPLY, chunk, openClient, quitClient, replies, setArguments } from './redis-client.js';
 import { ownedClientDefaults, RedisConnection } from './redis-connection.js';
-import { toStoreFailure, type RedisTarget } from './redis-errors.js';
+import { closedStoreError, toStoreFailure, type RedisTarget } from './redis-errors.js';
 import {
   DELETE_IF_EQUALS, EXPIRE_INDEXED, INDEX_PRUNE, INDEX_SYNC, UNLINK_INDEXED, WRITE,
   batchWriteNote, indexPages, lexKeyOf, writeCall,
@@ -265,7 +265,7 @@ export class StandaloneRedisStore implements Store {
   async close(): Promise<void> {
     if (this.#closed) return;
     this.#closed = true;
-    if (!this.#owned || this.client.status === 'end') return;
+    if (!this.#owned) return;
     await quitClient(this.client, QUIT_TIMEOUT_MS);
   }
 
@@ -293,11 +293,6 @@ export class StandaloneRedisStore implements Store {
   }
 
   #assertOpen(command: string): void {
-    if (this.#closed) {
-      throw new StoreUnavailableError(
-        'The RedisStore was closed. Create a new RedisStore (or cache) instead of using a closed one.',
-        { command, operation: command },
-      );
-    }
+    if (this.#closed) throw closedStoreError(command);
   }
 }
