@@ -43,8 +43,8 @@ export interface CacheOptions {
    * The most any store call may take, in ms (default 2000). A call that runs out fails with
    * {@link StoreUnavailableError} (a timed-out write's outcome is unknown: it may still apply). Applies
    * to every store but the embedded MemoryStore, and to clients you pass, whose own settings cacheorm
-   * does not change. For a client cacheorm creates it is also ioredis' `commandTimeout` and (at least
-   * 1 s) `connectTimeout`. `0` turns the bound off.
+   * does not change. For a client cacheorm creates it is also the (at least 1 s) `connectTimeout`;
+   * one timer bounds all pending calls, so no ioredis per-command timer is set. `0` turns the bound off.
    */
   commandTimeout?: number;
   /**
@@ -110,6 +110,6 @@ export function createCache(options: CacheOptions = {}): Cache {
     }
     return new Cache(store, { prefix, strict, writes, ownsStore: false, ...resilience });
   }
-  const created: Store = redis === undefined ? new MemoryStore() : new RedisStore(redis, { commandTimeout });
+  const created: Store = redis === undefined ? new MemoryStore() : new RedisStore(redis, { commandTimeout, perCommandTimeout: false });
   return new Cache(created, { prefix, strict, writes, ownsStore: true, ...resilience });
 }

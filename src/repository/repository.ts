@@ -125,10 +125,14 @@ export class Repository<E, K extends keyof E = DeclaredKeyOf<E>> {
    * @example
    * const session = await repo.get({ tenantId: 'acme', id });
    */
-  async get(key: EntityKey<E, K>): Promise<E | undefined> {
-    const redisKey = this.io.redisKey(key, 'get');
-    const raw = await this.io.call('get', redisKey, () => this.ctx.store.get(redisKey));
-    return this.io.readValue(redisKey, raw);
+  get(key: EntityKey<E, K>): Promise<E | undefined> {
+    let redisKey: string;
+    try {
+      redisKey = this.io.redisKey(key, 'get');
+    } catch (err) {
+      return Promise.reject(err); // a bad key or a closed cache rejects, as from any async method
+    }
+    return this.io.read('get', redisKey);
   }
 
   /**

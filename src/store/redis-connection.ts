@@ -78,9 +78,20 @@ export class RedisConnection {
     private readonly closing: () => boolean,
     /** After this long without being ready, calls fail at once instead of queuing (0: never). */
     private readonly readyTimeoutMs = 0,
+    /**
+     * ioredis' `commandTimeout` to apply only while the client is not ready (the handshake and the
+     * commands queued meanwhile), or `undefined` to leave the client's setting alone. Commands sent while
+     * ready then carry no timer of their own: the cache bounds its calls with one timer for all of them.
+     */
+    handshakeTimeoutMs?: number,
   ) {
     if (!owned) return; // a client you pass is yours: cacheorm adds no listener to it
     const address = target.address;
+    if (handshakeTimeoutMs !== undefined) {
+      const options = client.options;
+      client.on('ready', () => delete options.commandTimeout);
+      client.on('close', () => (options.commandTimeout = handshakeTimeoutMs));
+    }
     client.on('error', (err: Error) => {
       this.#lastError = clean(err.message, target);
       publishConnection({ state: 'error', address, error: this.#lastError });

@@ -8,6 +8,7 @@ import { StoreUnavailableError } from '../errors/index.js';
 import type { ReplicaConfirmations } from './durability.js';
 import { NO_EXEC_REPLY, chunk, openClient, quitClient, replies, setArguments } from './redis-client.js';
 import { ownedClientDefaults, RedisConnection } from './redis-connection.js';
+import { WriteCoalescer } from './write-coalescer.js';
 import { closedStoreError, toStoreFailure, type RedisTarget } from './redis-errors.js';
 import {
   DELETE_IF_EQUALS, EXPIRE_INDEXED, INDEX_PRUNE, INDEX_SYNC, UNLINK_INDEXED, WRITE,
@@ -29,11 +30,13 @@ const QUIT_TIMEOUT_MS = 2000;
  * What {@link StandaloneRedisStore} needs besides the client: the settings {@link RedisStore} checked.
  *
  * @example
- * const settings: StandaloneSettings = { maxKeys: 1000, commandTimeout: 2000, confirmations: undefined };
+ * const settings: StandaloneSettings = { maxKeys: 1000, commandTimeout: 2000, perCommandTimeout: true, confirmations: undefined };
  */
 export interface StandaloneSettings {
   maxKeys: number;
   commandTimeout: number;
+  /** Whether a client the store creates keeps ioredis' per-command timer once ready (see `RedisStoreOptions`). */
+  perCommandTimeout: boolean;
   confirmations: ReplicaConfirmations | undefined;
 }
 
@@ -41,7 +44,7 @@ export interface StandaloneSettings {
  * {@link Store} on one standalone Redis (see {@link RedisStore} for the behaviour it documents).
  *
  * @example
- * const store = new StandaloneRedisStore('redis://localhost:6379', undefined, { maxKeys: 1000, commandTimeout: 2000, confirmations: undefined });
+ * const store = new StandaloneRedisStore('redis://localhost:6379', undefined, { maxKeys: 1000, commandTimeout: 2000, perCommandTimeout: true, confirmations: undefined });
  */
 export class StandaloneRedisStore implements Store {
   readonly kind = 'redis';
@@ -51,12 +54,15 @@ export class StandaloneRedisStore implements Store {
   readonly #maxKeys: number;
   readonly #confirmations: ReplicaConfirmations | undefined;
   readonly #connection: RedisConnection;
+  readonly #writes: WriteCoalescer;
   #closed = false;
 
   constructor(redis: Redis | string | RedisOptions, redisOptions: RedisOptions | undefined, settings: StandaloneSettings) {
     this.#maxKeys = settings.maxKeys;
     this.#confirmations = settings.confirmations;
-    const { client, owned } = openClient(redis, redisOptions, ownedClientDefaults(settings.commandTimeout));
+    const defaults = ownedClientDefaults(settings.commandTimeout);
+    const { client, owned } = openClient(redis, redisOptions, defaults);
+    this.#writes = new WriteCoalescer(client);
     this.client = client;
     this.#owned = owned;
     const { host, port, path, password } = client.options;
@@ -67,7 +73,10 @@ export class StandaloneRedisStore implements Store {
     };
     // On an owned client: listens to connection events (so ioredis never prints "Unhandled error event"),
     // keeps the last connection error for messages, fails calls fast between reconnection attempts.
-    this.#connection = new RedisConnection(client, this.#target, owned, () => this.#closed, settings.commandTimeout);
+    // Inside a cache, ioredis' timer per command (ours, not one you set) only guards the handshake.
+    const yoursToo = redisOptions?.commandTimeout !== undefined || (owned && typeof redis === 'object' && (redis as RedisOptions).commandTimeout !== undefined);
+    const handshakeTimeout = owned && !settings.perCommandTimeout && !yoursToo ? defaults.commandTimeout : undefined;
+    this.#connection = new RedisConnection(client, this.#target, owned, () => this.#closed, settings.commandTimeout, handshakeTimeout);
   }
 
   /** See {@link RedisStore.onConnectionLost}. */
@@ -76,7 +85,7 @@ export class StandaloneRedisStore implements Store {
   }
 
   /** {@inheritDoc Store.get} */
-  async get(key: string): Promise<string | null> {
+  get(key: string): Promise<string | null> {
     return this.#run('GET', key, () => this.client.get(key));
   }
 
@@ -278,18 +287,32 @@ export class StandaloneRedisStore implements Store {
     } while (cursor !== '0');
   }
 
-  /** Runs one store operation, mapping whatever it throws to a StoreError / StoreUnavailableError. */
-  async #run<T>(command: string, key: string | undefined, operation: () => Promise<T>): Promise<T> {
-    this.#assertOpen(command);
+  /**
+   * Runs one store operation, mapping whatever it throws to a StoreError / StoreUnavailableError. Never
+   * throws synchronously. (Written with `then` rather than `async`/`await`: it is on every call's path,
+   * and this form saves a promise and several microtask turns per call.)
+   */
+  #run<T>(command: string, key: string | undefined, operation: () => Promise<T>): Promise<T> {
+    if (this.#closed) return Promise.reject(closedStoreError(command));
     const down = this.#connection.unavailable(command, key);
-    if (down) throw down;
+    if (down) return Promise.reject(down);
+    this.#writes.hold();
+    let pending: Promise<T>;
     try {
-      const result = await operation();
-      if (this.#confirmations && DURABLE_COMMANDS.has(command)) await this.#confirmations.confirm(this.client, command, key);
-      return result;
+      pending = operation();
     } catch (err) {
-      throw toStoreFailure(err, { command, key, target: this.#target });
+      return Promise.reject(toStoreFailure(err, { command, key, target: this.#target }));
     }
+    const confirmations = this.#confirmations;
+    if (confirmations && DURABLE_COMMANDS.has(command)) {
+      pending = pending.then(async (result) => {
+        await confirmations.confirm(this.client, command, key);
+        return result;
+      });
+    }
+    return pending.then(undefined, (err: unknown) => {
+      throw toStoreFailure(err, { command, key, target: this.#target });
+    });
   }
 
   #assertOpen(command: string): void {

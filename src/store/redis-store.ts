@@ -35,6 +35,14 @@ export interface RedisStoreOptions {
    */
   commandTimeout?: number;
   /**
+   * Whether a standalone client the store creates keeps ioredis' own `commandTimeout` (a timer per
+   * command) once connected (default `true`). `createCache` turns it off: the cache bounds each of its
+   * calls itself, with one timer for all of them, and the timer then only guards the connection
+   * handshake (so a server that accepts connections but never answers is still retried). A cluster's
+   * nodes keep theirs. @internal
+   */
+  perCommandTimeout?: boolean;
+  /**
    * ioredis `ClusterOptions` for a Redis Cluster the store creates (from a list of node URLs), applied
    * over cacheorm's defaults (see docs/cluster.md). Not allowed together with a `Cluster` you pass.
    */
@@ -115,7 +123,9 @@ export class RedisStore<C extends Redis | Cluster = Redis> implements Store {
       this.#impl = new RedisClusterStore(redis, { clusterOptions: options.clusterOptions, maxKeysPerCommand: maxKeys, commandTimeout, durability });
     } else {
       const confirmations = durability === undefined ? undefined : new ReplicaConfirmations(durability);
-      this.#impl = new StandaloneRedisStore(redis as Redis | string | RedisOptions, options.redisOptions, { maxKeys, commandTimeout, confirmations });
+      this.#impl = new StandaloneRedisStore(redis as Redis | string | RedisOptions, options.redisOptions, {
+        maxKeys, commandTimeout, perCommandTimeout: options.perCommandTimeout ?? true, confirmations,
+      });
     }
   }
 
