@@ -98,6 +98,11 @@ export async function runPeerBench(options: PeerBenchOptions): Promise<PeerBench
   const progress = options.progress ?? log;
   const started = process.hrtime.bigint();
   if (!hasGc()) progress('note: run with node --expose-gc for steadier numbers (npm run bench does)');
+  // Codec rows first, on a fresh heap with no connection open: CPU-only figures that the Redis phase's
+  // garbage, timers and sockets would otherwise blur (by up to a fifth on this 2-core machine).
+  progress(`codec rows: ${sizes.codecIterations} calls x ${sizes.codecRounds} rounds, session entity, then the rich entity (bench/codec.ts)`);
+  const codec = measureCodecRows(sizes.codecIterations, sizes.codecRounds);
+  const rich = await runCodecBench({ iterations: sizes.codecIterations, rounds: sizes.codecRounds });
   const server = options.url === undefined ? await startBenchRedis() : undefined;
   const url = options.url ?? server!.url;
   const stopOnSignal = () => void server?.stop().finally(() => process.exit(130));
@@ -117,9 +122,6 @@ export async function runPeerBench(options: PeerBenchOptions): Promise<PeerBench
 
     progress(`measuring: 1 warm-up + ${sizes.rounds} rounds; ${sizes.latencyOps} calls at 1 in flight, ${sizes.throughputOps} at ${sizes.concurrency} in flight, ${sizes.batches} batches of ${sizes.batchSize} per library and case`);
     const measured = await measurePeers(libs, data, sizes, progress);
-    progress(`codec rows: ${sizes.codecIterations} calls x ${sizes.codecRounds} rounds, session entity, then the rich entity (bench/codec.ts)`);
-    const codec = measureCodecRows(sizes.codecIterations, sizes.codecRounds);
-    const rich = await runCodecBench({ iterations: sizes.codecIterations, rounds: sizes.codecRounds });
 
     const figures = { ...peerFigures(measured, sizes.batchSize), codec: { session: codec, rich } };
     const { ratios, paired, rowsVsPeers } = peerRatios(measured);
