@@ -8,8 +8,7 @@
  *              does after it (parse + zod validation + materialization): `EntityCodec`
  *
  * ns per entity, median over rounds of tight loops, after a warm-up loop. The rich-entity rows (Map, Set,
- * BigInt..., superjson vs the compiled codec) come from bench/codec.ts (`runCodecBench`), which
- * `peers.ts` runs too.
+ * BigInt..., superjson vs the compiled codec) are bench/codec.ts's, run in a process of its own.
  */
 import superjson from 'superjson';
 import { getEntityMetadata } from 'cacheorm';

@@ -14,7 +14,6 @@
 import os from 'node:os';
 import { pathToFileURL } from 'node:url';
 import { Redis } from 'ioredis';
-import { runCodecBench, type CodecBenchResult } from './codec.js';
 import { measureCodecRows, type CodecRows } from './peers-codec.js';
 import { PeerSession } from './peers-entity.js';
 import { LIB_NAMES, buildPeerData, checkReadBack, closePeerLibs, openPeerLibs, peerVersions, type LibName } from './peers-libs.js';
@@ -56,10 +55,10 @@ export interface PeerBenchResults {
   storedBytes: Partial<Record<LibName, number | null>>;
   /**
    * Every measured figure (all numbers): µs, ops/s, entities/s, ns. `codec.session`: the benchmark's
-   * entity, JSON vs superjson vs cacheorm; `codec.rich`: bench/codec.ts on its rich entity (Map, Set,
-   * BigInt...), superjson vs cacheorm's compiled codec.
+   * entity, JSON vs superjson vs cacheorm. (The rich entity's codec figures are bench/codec.ts's, in
+   * `results/codec.json`: measured in a process of their own, they are not repeated here.)
    */
-  figures: PeerFigures & { codec: { session: CodecRows; rich: CodecBenchResult } };
+  figures: PeerFigures & { codec: { session: CodecRows } };
   /** cacheorm ÷ raw (lower is better for latency) and cacheorm ÷ peer throughput (higher is better). */
   ratios: PeerRatios;
   /** The raw ratios as medians of per-round ratios (robust to drift). */
@@ -100,9 +99,8 @@ export async function runPeerBench(options: PeerBenchOptions): Promise<PeerBench
   if (!hasGc()) progress('note: run with node --expose-gc for steadier numbers (npm run bench does)');
   // Codec rows first, on a fresh heap with no connection open: CPU-only figures that the Redis phase's
   // garbage, timers and sockets would otherwise blur (by up to a fifth on this 2-core machine).
-  progress(`codec rows: ${sizes.codecIterations} calls x ${sizes.codecRounds} rounds, session entity, then the rich entity (bench/codec.ts)`);
+  progress(`codec rows: ${sizes.codecIterations} calls x ${sizes.codecRounds} rounds, session entity`);
   const codec = measureCodecRows(sizes.codecIterations, sizes.codecRounds);
-  const rich = await runCodecBench({ iterations: sizes.codecIterations, rounds: sizes.codecRounds });
   const server = options.url === undefined ? await startBenchRedis() : undefined;
   const url = options.url ?? server!.url;
   const stopOnSignal = () => void server?.stop().finally(() => process.exit(130));
@@ -123,13 +121,11 @@ export async function runPeerBench(options: PeerBenchOptions): Promise<PeerBench
     progress(`measuring: 1 warm-up + ${sizes.rounds} rounds; ${sizes.latencyOps} calls at 1 in flight, ${sizes.throughputOps} at ${sizes.concurrency} in flight, ${sizes.batches} batches of ${sizes.batchSize} per library and case`);
     const measured = await measurePeers(libs, data, sizes, progress);
 
-    const figures = { ...peerFigures(measured, sizes.batchSize), codec: { session: codec, rich } };
+    const figures = { ...peerFigures(measured, sizes.batchSize), codec: { session: codec } };
     const { ratios, paired, rowsVsPeers } = peerRatios(measured);
     ratios.codecEncodeVsJson = round(codec.encodeNs.cacheorm / codec.encodeNs.json, 3);
     ratios.codecDecodeVsJson = round(codec.decodeNs.cacheorm / codec.decodeNs.json, 3);
     ratios.codecEncodeSpeedupVsSuperjson = round(codec.encodeNs.superjson / codec.encodeNs.cacheorm, 3);
-    ratios.richEncodeSpeedupVsSuperjson = rich.encodeSpeedup;
-    ratios.richDecodeSpeedupVsSuperjsonZod = rich.decodeSpeedup;
     const goals = peerGoals(ratios, rowsVsPeers);
     const results: PeerBenchResults = {
       date: new Date().toISOString(),
@@ -152,7 +148,6 @@ export async function runPeerBench(options: PeerBenchOptions): Promise<PeerBench
       console.log(`\npeer benchmark (${options.mode}): node ${process.version}, redis ${redisVersion}, ${os.cpus().length} cpus; entity "${PeerSession.name}", ${sizes.keys.toLocaleString('en')} keys per library`);
       printPeerTables(figures, ratios, rowsVsPeers, goals, sizes.concurrency, sizes.batchSize);
       console.log(`\ncodec only, session entity (ns per entity): encode JSON ${codec.encodeNs.json}, superjson ${codec.encodeNs.superjson}, cacheorm ${codec.encodeNs.cacheorm}; decode JSON ${codec.decodeNs.json}, superjson ${codec.decodeNs.superjson}, cacheorm ${codec.decodeNs.cacheorm}`);
-      console.log(`codec only, rich entity (bench/codec.ts, ${rich.averageTextBytes} bytes): encode ${rich.encodeSpeedup}x faster than superjson.stringify, decode ${rich.decodeSpeedup}x faster than superjson.parse + zod`);
       console.log(`paired (median of per-round ratios): ${Object.entries(paired).map(([k, v]) => `${k} ${v}`).join(', ')}; total ${results.totalSeconds} s`);
     }
     return results;
