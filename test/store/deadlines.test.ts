@@ -6,20 +6,20 @@ const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout
 
 describe('DeadlineQueue', () => {
   it('expires only the calls still pending at their deadline, in order, not before it', async () => {
-    const queue = new DeadlineQueue(150);
+    const queue = new DeadlineQueue(300);
     const expired: number[] = [];
     const started = performance.now();
     const at: number[] = [];
     const entries = Array.from({ length: 5 }, (_, i) => queue.add(() => { expired.push(i); at.push(performance.now() - started); }));
     DeadlineQueue.settle(entries[1]!);
     DeadlineQueue.settle(entries[3]!);
-    await sleep(60);
+    await sleep(150);
     const late = queue.add(() => expired.push(99));
     expect(expired).toEqual([]);
-    await sleep(150);
+    await sleep(225); // ~375 ms: the first five are due (300), 'late' not yet (~450): 75 ms of margin either way
     expect(expired).toEqual([0, 2, 4]); // 1 and 3 settled in time; 99 is not due yet
-    for (const ms of at) expect(ms).toBeGreaterThanOrEqual(149);
-    await sleep(100);
+    for (const ms of at) expect(ms).toBeGreaterThanOrEqual(299);
+    await sleep(150);
     expect(expired).toEqual([0, 2, 4, 99]);
     expect(late.expire).toBeUndefined();
   });
