@@ -35,7 +35,10 @@ async function monitored(needle: string, action: () => Promise<void>): Promise<M
   const monitors = await Promise.all(
     admin.nodes('master').map(async (node) => {
       const port = Number(node.options.port);
-      const connection = new Redis(port, '127.0.0.1');
+      // The feed is a duplicate of `connection`, which never connects itself (lazyConnect): its ready
+      // check (INFO) racing the feed's MONITOR could reach ioredis in the same chunk as MONITOR's OK,
+      // before ioredis switches to monitoring ("Command queue state error").
+      const connection = new Redis(port, '127.0.0.1', { lazyConnect: true });
       const feed = await connection.monitor();
       seen.set(port, []);
       feed.on('monitor', (_time: string, args: string[], source: string) => {

@@ -89,7 +89,7 @@ describe('RedisStore index sets after SCRIPT FLUSH', () => {
   });
 
   it('sends EVALSHA, and EVAL only once after a flush', async () => {
-    const monitor = new Redis(server.url);
+    const monitor = new Redis(server.url, { lazyConnect: true }); // only its MONITOR duplicate connects
     try {
       const commands: string[] = [];
       const feed = await monitor.monitor();

@@ -82,8 +82,9 @@ describe('RedisStore', () => {
   it('runs deleteIfEquals through EVALSHA, loading the script with EVAL on first use', async () => {
     const server = await startRedisServer();
     const store = new RedisStore(server.url);
-    const monitor = new Redis(server.url);
+    const monitor = new Redis(server.url, { lazyConnect: true }); // only its MONITOR duplicate connects
     try {
+      await store.exists('warm-up'); // connected: its handshake cannot race the MONITOR below
       const commands: string[] = [];
       const feed = await monitor.monitor();
       feed.on('monitor', (_time: string, args: string[]) => commands.push(String(args[0]).toLowerCase()));
