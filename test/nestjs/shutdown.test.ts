@@ -24,11 +24,14 @@ function handles(): Record<string, number> {
   return counts;
 }
 
-/** The handle counts once they stop changing (sockets of earlier tests finish closing first). */
+/**
+ * The handle counts once they stop changing for 150 ms: sockets of earlier tests finish closing, and
+ * short unref'ed timers (a TimeoutStore's deadline sweep runs at most 100 ms after the last call) fire.
+ */
 async function settledHandles(): Promise<Record<string, number>> {
   let last = JSON.stringify(handles());
-  for (let stable = 0; stable < 3; ) {
-    await new Promise((r) => setTimeout(r, 20));
+  for (let stable = 0; stable < 6; ) {
+    await new Promise((r) => setTimeout(r, 25));
     const now = JSON.stringify(handles());
     stable = now === last ? stable + 1 : 0;
     last = now;
