@@ -58,6 +58,21 @@ async function clusterLayout(port: number): Promise<{ id: string; port: number; 
   }
 }
 
+/** The port each live node's `CLUSTER SLOTS` names as the master of `slot` (gossip may lag on some). */
+async function ownersOf(slot: number, ports: readonly number[]): Promise<(number | undefined)[]> {
+  return Promise.all(
+    ports.map(async (port) => {
+      const client = new Redis(port, '127.0.0.1', { maxRetriesPerRequest: 1 });
+      try {
+        const ranges = (await client.call('CLUSTER', 'SLOTS')) as [number, number, [string, number]][];
+        return ranges.find(([from, to]) => slot >= from && slot <= to)?.[2][1];
+      } finally {
+        client.disconnect();
+      }
+    }),
+  );
+}
+
 /** `master`, `slave`, or `slave (linked)` once its replication link is up. */
 async function role(port: number): Promise<string> {
   const client = new Redis(port, '127.0.0.1', { maxRetriesPerRequest: 1 });
@@ -217,6 +232,10 @@ describe('Redis Cluster failover under write load', () => {
       await promoting.call('CLUSTER', 'FAILOVER');
       promoting.disconnect();
       while ((await role(replica.port)) !== 'master') await sleep(20);
+      // Every node must agree first: a client refreshing its slots from a node whose gossip lags would
+      // go back to the old map, and the scan would (rightly) see no change to start over for.
+      const ports = cluster.nodes.filter((n) => n.process.exitCode === null && n.process.signalCode === null).map((n) => n.port);
+      while (!(await ownersOf(keySlot(moved), ports)).every((port) => port === replica.port)) await sleep(50);
       // The client still routes by the old slot map: the MGETs it pipelines to the old master come back
       // MOVED, and are re-sent one by one to the new owners.
       expect(await store.mget(keys)).toEqual(keys.map(() => 'v'));
