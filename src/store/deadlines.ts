@@ -53,6 +53,15 @@ export class DeadlineQueue {
     return entry;
   }
 
+  /**
+   * Runs the sweep now: expires what is due, drops settled calls and disarms the timer when nothing is
+   * pending any more (e.g. once the store behind the queue has closed and its calls have settled).
+   */
+  sweep(): void {
+    clearTimeout(this.#timer);
+    this.#fire();
+  }
+
   #arm(delayMs: number): void {
     this.#timer = setTimeout(() => this.#fire(), Math.max(1, Math.ceil(Math.min(delayMs, SWEEP_MS))));
     this.#timer.unref?.();

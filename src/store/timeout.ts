@@ -86,6 +86,15 @@ export class TimeoutStore extends StoreDecorator {
     return this.#timeoutMs;
   }
 
+  /** Closes the inner store; then no timer of this store is left armed unless a call is still pending. */
+  override async close(): Promise<void> {
+    try {
+      await this.inner.close();
+    } finally {
+      this.#deadlines.sweep();
+    }
+  }
+
   protected around<T>(call: StoreCall<T>, run: () => Promise<T>): Promise<T> {
     return new Promise<T>((resolve, reject) => {
       // The deadline starts before the call, so it runs out before any timer of the same length the call

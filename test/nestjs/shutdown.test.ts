@@ -25,8 +25,8 @@ function handles(): Record<string, number> {
 }
 
 /**
- * The handle counts once they stop changing for 150 ms: sockets of earlier tests finish closing, and
- * short unref'ed timers (a TimeoutStore's deadline sweep runs at most 100 ms after the last call) fire.
+ * The handle counts once they stop changing for 150 ms: sockets and short-lived timers of earlier tests
+ * (a client's connect or quit timers) finish first.
  */
 async function settledHandles(): Promise<Record<string, number>> {
   let last = JSON.stringify(handles());

@@ -1,5 +1,5 @@
 /** The deadline queue behind TimeoutStore: one timer for many calls sharing a time limit. */
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { DeadlineQueue } from '../../src/store/deadlines.js';
 
 const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
@@ -33,5 +33,23 @@ describe('DeadlineQueue', () => {
       await sleep(120);
     }
     expect(expired).toBe(9);
+  });
+
+  it('sweep() disarms the timer once every call has settled, and keeps it for pending ones', () => {
+    vi.useFakeTimers(); // counts unref'ed timers too
+    try {
+      const queue = new DeadlineQueue(5000);
+      const done = queue.add(() => undefined);
+      const pending = queue.add(() => undefined);
+      expect(vi.getTimerCount()).toBe(1);
+      DeadlineQueue.settle(done);
+      queue.sweep();
+      expect(vi.getTimerCount()).toBe(1); // 'pending' still needs its deadline
+      DeadlineQueue.settle(pending);
+      queue.sweep();
+      expect(vi.getTimerCount()).toBe(0);
+    } finally {
+      vi.useRealTimers();
+    }
   });
 });
