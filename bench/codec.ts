@@ -21,7 +21,7 @@ import { z } from 'zod';
 import { getEntityMetadata } from 'cacheorm';
 import { compileSuperjsonCodec, EntityCodec } from '../src/codec/index.js';
 import { richEntityData, RichEntity, type RichEntityData } from './entities.js';
-import { benchOptionsFromArgs, collectGarbage, hasGc, median, printTable, round, writeResults, type BenchOptions } from './support.js';
+import { benchOptionsFromArgs, collectGarbage, hasGc, median, printTable, round, timeLoop, writeResults, type BenchOptions } from './support.js';
 
 /** Options of {@link runCodecBench}. */
 export interface CodecBenchOptions {
@@ -69,16 +69,6 @@ type CaseName = (typeof CASES)[number];
 
 const KEY = 'bench:rich:tenant1:user-1';
 
-/** Times `fn` over `values` (round robin) for `iterations` calls; answers ns per call. */
-function loop<T>(values: readonly T[], iterations: number, fn: (value: T) => unknown): number {
-  let sink = 0;
-  const start = process.hrtime.bigint();
-  for (let n = 0; n < iterations; n++) if (fn(values[n % values.length]!) !== undefined) sink++;
-  const ns = Number(process.hrtime.bigint() - start) / iterations;
-  if (sink !== iterations) throw new Error('a case answered undefined');
-  return ns;
-}
-
 /**
  * Measures the codec on the rich entity and answers the figures (prints nothing).
  *
@@ -109,16 +99,16 @@ export async function runCodecBench(options: CodecBenchOptions = {}): Promise<Co
     // Both texts go on to the connection, which measures them (`Buffer.byteLength`, as ioredis does):
     // that also pays for flattening the compiled encoder's concatenated string, a cost JSON.stringify
     // does not leave behind.
-    'encode:superjson': () => loop(data, iterations, (d) => Buffer.byteLength(superjson.stringify(d))),
-    'encode:cacheorm': () => loop(data, iterations, (d) => Buffer.byteLength(codec.serialize(d))),
-    'decode:superjson+zod': () => loop(texts, iterations, (t) => schema.safeParse(superjson.parse(t))),
-    'decode:cacheorm': () => loop(texts, iterations, (t) => codec.decode(t, KEY)),
-    'parse:superjson': () => loop(texts, iterations, (t) => superjson.parse(t)),
-    'parse:compiled': () => loop(texts, iterations, (t) => reader.parse(t)),
-    'zod:plain': () => loop(parsed, iterations, (p) => schema.safeParse(p)),
-    'zod:compiled': () => loop(parsed, iterations, (p) => compiledZod.safeParse(p)),
-    'validate:cacheorm': () => loop(raw, iterations, (r) => codec.validate(r, 'save')),
-    'parse:JSON': () => loop(texts, iterations, (t) => JSON.parse(t) as unknown),
+    'encode:superjson': () => timeLoop(data, iterations, (d) => Buffer.byteLength(superjson.stringify(d))),
+    'encode:cacheorm': () => timeLoop(data, iterations, (d) => Buffer.byteLength(codec.serialize(d))),
+    'decode:superjson+zod': () => timeLoop(texts, iterations, (t) => schema.safeParse(superjson.parse(t))),
+    'decode:cacheorm': () => timeLoop(texts, iterations, (t) => codec.decode(t, KEY)),
+    'parse:superjson': () => timeLoop(texts, iterations, (t) => superjson.parse(t)),
+    'parse:compiled': () => timeLoop(texts, iterations, (t) => reader.parse(t)),
+    'zod:plain': () => timeLoop(parsed, iterations, (p) => schema.safeParse(p)),
+    'zod:compiled': () => timeLoop(parsed, iterations, (p) => compiledZod.safeParse(p)),
+    'validate:cacheorm': () => timeLoop(raw, iterations, (r) => codec.validate(r, 'save')),
+    'parse:JSON': () => timeLoop(texts, iterations, (t) => JSON.parse(t) as unknown),
   };
 
   // Warm-up: at least 5,000 calls per case, so that even the quick run times optimized code.

@@ -14,7 +14,7 @@ import superjson from 'superjson';
 import { getEntityMetadata } from 'cacheorm';
 import { EntityCodec } from '../src/codec/index.js';
 import { PeerSession, peerSession, type PeerSessionData } from './peers-entity.js';
-import { collectGarbage, median, round } from './support.js';
+import { collectGarbage, median, round, timeLoop } from './support.js';
 
 export interface CodecRows {
   /** ns to encode one entity. */
@@ -25,16 +25,6 @@ export interface CodecRows {
 
 type Row = keyof CodecRows['encodeNs'];
 
-/** Times `fn` over `values` (round robin) for `iterations` calls; answers ns per call. */
-function loop<T>(values: readonly T[], iterations: number, fn: (value: T) => unknown): number {
-  let sink = 0;
-  const start = process.hrtime.bigint();
-  for (let n = 0; n < iterations; n++) if (fn(values[n % values.length]!) !== undefined) sink++;
-  const ns = Number(process.hrtime.bigint() - start) / iterations;
-  if (sink !== iterations) throw new Error('a codec answered undefined');
-  return ns;
-}
-
 /** Measures the codec rows: `iterations` calls per (row, round), `rounds` rounds in rotating order. */
 export function measureCodecRows(iterations: number, rounds: number): CodecRows {
   const codec = new EntityCodec<PeerSessionData>(getEntityMetadata(PeerSession));
@@ -43,13 +33,13 @@ export function measureCodecRows(iterations: number, rounds: number): CodecRows 
   const wire = sessions.map((s) => codec.serialize(codec.validate(s, 'save')));
   const key = 'bench:peersession:t:s';
   const cases: Record<`${'encode' | 'decode'}:${Row}`, () => number> = {
-    'encode:json': () => loop(sessions, iterations, (s) => JSON.stringify(s)),
-    'encode:superjson': () => loop(sessions, iterations, (s) => superjson.stringify(s)),
-    'encode:cacheorm': () => loop(sessions, iterations, (s) => codec.serialize(codec.validate(s, 'save'))),
-    'decode:json': () => loop(json, iterations, (s) => JSON.parse(s) as unknown),
-    'decode:superjson': () => loop(wire, iterations, (s) => superjson.parse(s)),
+    'encode:json': () => timeLoop(sessions, iterations, (s) => JSON.stringify(s)),
+    'encode:superjson': () => timeLoop(sessions, iterations, (s) => superjson.stringify(s)),
+    'encode:cacheorm': () => timeLoop(sessions, iterations, (s) => codec.serialize(codec.validate(s, 'save'))),
+    'decode:json': () => timeLoop(json, iterations, (s) => JSON.parse(s) as unknown),
+    'decode:superjson': () => timeLoop(wire, iterations, (s) => superjson.parse(s)),
     'decode:cacheorm': () =>
-      loop(wire, iterations, (s) => {
+      timeLoop(wire, iterations, (s) => {
         const decoded = codec.decode(s, key);
         if (!decoded.ok) throw decoded.error;
         return decoded.value;

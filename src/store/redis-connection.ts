@@ -32,7 +32,8 @@ export function reconnectDelay(attempt: number): number {
  *   sent again after reconnecting (its caller was already told it failed).
  * - `commandTimeout` (ioredis' own, per command: the cache's `commandTimeout` plus 10%, at least 100 ms,
  *   so the cache's own limit answers first) and `connectTimeout` (the cache's, at least 1 s), so neither
- *   a command nor a connection attempt can hang.
+ *   a command nor a connection attempt can hang. Inside a cache, {@link RedisConnection} keeps that
+ *   per-command timer only until the client is ready (see its `handshakeTimeoutMs`).
  * - `retryStrategy`: {@link reconnectDelay}, forever.
  * The offline queue stays on, only for commands sent while a connection attempt is under way (the
  * store fails fast between attempts), so it is bounded by one attempt.

@@ -8,15 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createCache, StoreTimeoutError, StoreUnavailableError, type Cache, type CacheOrmError, type RedisStore } from 'cacheorm';
 import { startRedisServer, type RedisServerHandle } from '../support/redis-server.js';
 import { session, Session } from '../support/entities.js';
-
-async function failure(promise: Promise<unknown>): Promise<Error> {
-  try {
-    await promise;
-  } catch (err) {
-    return err as Error;
-  }
-  throw new Error('expected a rejection');
-}
+import { failure } from '../support/rejection.js';
 
 /** Polls `probe` until it resolves (Redis answers again). */
 async function recovered(probe: () => Promise<unknown>): Promise<void> {

@@ -8,15 +8,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { createCache, StoreTimeoutError, StoreUnavailableError, type Cache, type CacheOrmError, type RedisStore } from 'cacheorm';
 import { freePort, startRedisServer, type RedisServerHandle } from '../support/redis-server.js';
 import { session, Session } from '../support/entities.js';
-
-async function failure(promise: Promise<unknown>): Promise<Error> {
-  try {
-    await promise;
-  } catch (err) {
-    return err as Error;
-  }
-  throw new Error('expected a rejection');
-}
+import { failure } from '../support/rejection.js';
 
 describe('startup with Redis down', () => {
   const servers: RedisServerHandle[] = [];

@@ -6,6 +6,7 @@ import { RedisStore } from '../../src/store/index.js';
 import { uniquePrefix, redisUrl, testRedis } from '../support/redis.js';
 import { freePort, startRedisServer, type RedisServerHandle } from '../support/redis-server.js';
 import { scanAll, storeContract } from './contract.js';
+import { failure } from '../support/rejection.js';
 
 /** Deletes every key under `prefix` (the tests never FLUSH the shared server). */
 async function dropPrefix(client: Redis, prefix: string): Promise<void> {
@@ -21,16 +22,6 @@ async function dropPrefix(client: Redis, prefix: string): Promise<void> {
 async function zscore(client: Redis, index: string, key: string): Promise<number | null> {
   const score = await client.zscore(index, key);
   return score === null ? null : score === 'inf' ? Number.POSITIVE_INFINITY : Number(score);
-}
-
-/** The error a promise rejects with (fails the test if it resolves). */
-async function failure(promise: Promise<unknown>): Promise<Error> {
-  try {
-    await promise;
-  } catch (err) {
-    return err as Error;
-  }
-  throw new Error('expected a rejection');
 }
 
 /** A client that fails fast instead of queueing commands while disconnected. */
