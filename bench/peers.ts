@@ -14,6 +14,7 @@
 import os from 'node:os';
 import { pathToFileURL } from 'node:url';
 import { Redis } from 'ioredis';
+import { dropKeysUnder } from '../test/support/keys.js';
 import { measureCodecRows, type CodecRows } from './peers-codec.js';
 import { PeerSession } from './peers-entity.js';
 import { LIB_NAMES, buildPeerData, checkReadBack, closePeerLibs, openPeerLibs, peerVersions, type LibName } from './peers-libs.js';
@@ -81,15 +82,6 @@ const storedKey: Record<LibName, (prefix: string, key: string) => string> = {
   bentocache: (p, k) => `${p}:bento:${k}`,
 };
 
-async function removeKeys(redis: Redis, prefix: string): Promise<void> {
-  let cursor = '0';
-  do {
-    const [next, keys] = await redis.scan(cursor, 'MATCH', `${prefix}:*`, 'COUNT', 1000);
-    cursor = next;
-    if (keys.length > 0) await redis.unlink(keys);
-  } while (cursor !== '0');
-}
-
 /** Runs the peer benchmark and answers its results (prints the tables unless `print: false`). */
 export async function runPeerBench(options: PeerBenchOptions): Promise<PeerBenchResults> {
   const sizes = SIZES[options.mode];
@@ -153,7 +145,7 @@ export async function runPeerBench(options: PeerBenchOptions): Promise<PeerBench
     return results;
   } finally {
     await closePeerLibs(libs);
-    if (!server) await removeKeys(admin, prefix).catch(() => undefined);
+    if (!server) await dropKeysUnder(admin, prefix).catch(() => undefined);
     admin.disconnect();
     if (server) {
       process.off('SIGINT', stopOnSignal);

@@ -7,6 +7,7 @@ import { describe, expect, it } from 'vitest';
 import { runPeerBench, type PeerBenchResults } from '../../bench/peers.js';
 import { LIB_NAMES } from '../../bench/peers-libs.js';
 import { CASE_IDS, runsCase, type CaseId } from '../../bench/peers-measure.js';
+import { keysUnder } from '../support/keys.js';
 import { redisUrl, testRedis, uniquePrefix } from '../support/redis.js';
 
 const REQUIRED_RATIOS = [
@@ -69,13 +70,6 @@ describe('peer benchmark (tiny run against the test Redis)', () => {
   });
 
   it('leaves no key behind on the shared Redis', async () => {
-    const left: string[] = [];
-    let cursor = '0';
-    do {
-      const [next, keys] = await redis.scan(cursor, 'MATCH', `${prefix}:*`, 'COUNT', 10_000);
-      cursor = next;
-      left.push(...keys);
-    } while (cursor !== '0');
-    expect(left).toEqual([]);
+    expect(await keysUnder(redis, prefix)).toEqual([]);
   });
 });

@@ -4,7 +4,7 @@
  */
 import { execFile } from 'node:child_process';
 import { resolve } from 'node:path';
-import type { Redis } from 'ioredis';
+import { keysUnder } from '../support/keys.js';
 
 export const root = resolve(import.meta.dirname, '../..');
 
@@ -36,13 +36,4 @@ export function runExample(file: string, backend: ExampleBackend, timeoutMs = 60
 }
 
 /** Keys under `prefix:` left in Redis (an example must delete what it wrote). */
-export async function leftKeys(redis: Redis, prefix: string): Promise<string[]> {
-  const keys: string[] = [];
-  let cursor = '0';
-  do {
-    const [next, batch] = await redis.scan(cursor, 'MATCH', `${prefix}:*`, 'COUNT', 1000);
-    keys.push(...batch);
-    cursor = next;
-  } while (cursor !== '0');
-  return keys;
-}
+export const leftKeys = keysUnder;

@@ -6,17 +6,8 @@ import { RedisStore } from '../../src/store/index.js';
 import { uniquePrefix, redisUrl, testRedis } from '../support/redis.js';
 import { freePort, startRedisServer, type RedisServerHandle } from '../support/redis-server.js';
 import { scanAll, storeContract } from './contract.js';
+import { dropKeysUnder } from '../support/keys.js';
 import { failure } from '../support/rejection.js';
-
-/** Deletes every key under `prefix` (the tests never FLUSH the shared server). */
-async function dropPrefix(client: Redis, prefix: string): Promise<void> {
-  let cursor = '0';
-  do {
-    const [next, keys] = await client.scan(cursor, 'MATCH', `${prefix}:*`, 'COUNT', 1000);
-    cursor = next;
-    if (keys.length > 0) await client.unlink(keys);
-  } while (cursor !== '0');
-}
 
 /** Redis `ZSCORE` as a number (`Infinity` for +inf), or `null`. */
 async function zscore(client: Redis, index: string, key: string): Promise<number | null> {
@@ -37,7 +28,7 @@ storeContract('RedisStore over a client', async () => {
     indexScore: (index, key) => zscore(client, index, key),
     async cleanup() {
       await store.close();
-      await dropPrefix(client, prefix);
+      await dropKeysUnder(client, prefix);
       await client.quit();
     },
   };
@@ -51,7 +42,7 @@ storeContract('RedisStore over a URL', async () => {
     prefix,
     indexScore: (index, key) => zscore(store.client, index, key),
     async cleanup() {
-      await dropPrefix(store.client, prefix);
+      await dropKeysUnder(store.client, prefix);
       await store.close();
     },
   };
