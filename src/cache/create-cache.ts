@@ -1,6 +1,7 @@
 /** `createCache`: builds a {@link Cache} from options. */
 import type { Cluster, Redis, RedisOptions } from 'ioredis';
 import { ConfigError } from '../errors/index.js';
+import { closestName } from '../errors/suggest.js';
 import { assertPrefix } from '../keys/index.js';
 import type { WriteMode } from '../repository/context.js';
 import { MemoryStore } from '../store/memory-store.js';
@@ -65,6 +66,33 @@ export interface CacheOptions {
 }
 
 /**
+ * Every option of {@link CacheOptions}, by name: the one list unknown options are checked against (a
+ * new option must be added here, or this stops compiling). @internal
+ */
+export const CACHE_OPTION_NAMES: readonly (keyof CacheOptions)[] = Object.keys({
+  redis: true, store: true, prefix: true, strict: true, writes: true, commandTimeout: true, failOpen: true, maxValueBytes: true,
+} satisfies { [K in keyof Required<CacheOptions>]: true }) as (keyof CacheOptions)[];
+
+/**
+ * Throws {@link ConfigError} for the first own property of `options` that is not one of `known`, naming
+ * the closest valid option when there is one (a misspelt option would otherwise be silently ignored).
+ * `where` names the call, e.g. `createCache`. @internal
+ *
+ * @example
+ * assertKnownOptions({ prefx: 'a' }, CACHE_OPTION_NAMES, 'createCache'); // ConfigError: ... Did you mean "prefix"? ...
+ */
+export function assertKnownOptions(options: object, known: readonly string[], where: string): void {
+  for (const name of Object.keys(options)) {
+    if (known.includes(name)) continue;
+    const suggestion = closestName(name, known);
+    throw new ConfigError(
+      `${where} has no option ${JSON.stringify(name)}.${suggestion === undefined ? '' : ` Did you mean "${suggestion}"?`} ` +
+        `Valid options: ${known.join(', ')}.`,
+    );
+  }
+}
+
+/**
  * Creates a cache on Redis (when `redis` is given), on your `store`, or on the embedded
  * {@link MemoryStore}.
  *
@@ -77,6 +105,7 @@ export function createCache(options: CacheOptions = {}): Cache {
   if (options === null || typeof options !== 'object') {
     throw new ConfigError('createCache takes an options object, e.g. createCache({ redis: process.env.REDIS_URL, prefix: "app" }).');
   }
+  assertKnownOptions(options, CACHE_OPTION_NAMES, 'createCache');
   const {
     redis, store, prefix = 'cache', strict = false, writes = 'sync',
     commandTimeout = DEFAULT_COMMAND_TIMEOUT_MS, failOpen = false, maxValueBytes,

@@ -4,13 +4,18 @@
  * @internal
  */
 import { Module, type DynamicModule, type ModuleMetadata, type OnApplicationShutdown, type Provider } from '@nestjs/common';
-import { createCache, type Cache, type CacheOptions } from '../cache/index.js';
+import { assertKnownOptions, CACHE_OPTION_NAMES, createCache, type Cache, type CacheOptions } from '../cache/index.js';
 import { ConfigError } from '../errors/index.js';
 import { cacheName, getCacheToken } from '../injection/index.js';
 import type { CacheOrmModuleAsyncOptions, CacheOrmModuleOptions, CacheOrmOptionsFactory } from './options.js';
 
 /** The module-local provider that closes this module's cache on shutdown (never exported). */
 const CACHE_CLOSER = Symbol('cacheorm:cache-closer');
+
+/** Every option of `forRootAsync` (checked so that a misspelt one fails instead of being ignored). */
+const ASYNC_OPTION_NAMES: readonly string[] = Object.keys({
+  name: true, imports: true, useFactory: true, inject: true, useClass: true, useExisting: true,
+} satisfies { [K in keyof Required<CacheOrmModuleAsyncOptions>]: true });
 
 const optionsToken = (name: string) => `cacheorm:${name}:options`;
 const optionsFactoryToken = (name: string) => `cacheorm:${name}:options-factory`;
@@ -93,6 +98,7 @@ export class CacheOrmCoreModule {
     if (options === null || typeof options !== 'object') {
       throw new ConfigError('CacheOrmModule.forRoot takes an options object, e.g. CacheOrmModule.forRoot({ redis: process.env.REDIS_URL, prefix: "app" }).');
     }
+    assertKnownOptions(options, [...CACHE_OPTION_NAMES, 'name'], 'CacheOrmModule.forRoot');
     const { name: given, ...cacheOptions } = options;
     const name = cacheName(given);
     // A factory, not a value: the options (maybe an ioredis client) are never serialized into Nest's module key.
@@ -104,6 +110,7 @@ export class CacheOrmCoreModule {
     if (options === null || typeof options !== 'object') {
       throw new ConfigError('CacheOrmModule.forRootAsync takes an options object, e.g. { inject: [ConfigService], useFactory: (config) => ({ redis: config.get("REDIS_URL") }) }.');
     }
+    assertKnownOptions(options, ASYNC_OPTION_NAMES, 'CacheOrmModule.forRootAsync');
     const name = cacheName(options.name);
     return cacheModule(name, optionsProviders(name, options), options.imports ?? []);
   }

@@ -18,7 +18,8 @@ type PipelineResults = [error: Error | null, reply: unknown][] | null;
  *
  * @throws ConfigError for an ioredis `Cluster` (`RedisStore` hands clusters to its cluster store, see
  *   `redis-cluster.ts`, before calling this), a string that is not a Redis URL,
- *   `redisOptions` together with a client, or anything else.
+ *   `redisOptions` together with a client, an ioredis `keyPrefix` (see {@link refuseKeyPrefix}), or
+ *   anything else. A URL Node cannot parse gives a ConfigError without the URL or any error holding it.
  *
  * @example
  * const { client, owned } = openClient('redis://localhost:6379', { commandTimeout: 500 }); // owned: true
@@ -39,18 +40,55 @@ export function openClient(
         'RedisStore option redisOptions only applies to a client the store creates; configure the ioredis client you pass instead.',
       );
     }
+    refuseKeyPrefix(redis.options?.keyPrefix, 'The ioredis client you passed');
     return { client: redis, owned: false };
   }
   if (typeof redis === 'string') {
-    if (!/^(rediss?:\/\/|\/)/i.test(redis)) {
-      throw new ConfigError(
-        'The Redis URL is malformed. Use redis://[[username]:password@]host[:port][/db] (rediss:// for TLS) or a unix socket path.',
-      );
+    if (!/^(rediss?:\/\/|\/)/i.test(redis)) throw malformedUrl();
+    refuseKeyPrefix(redisOptions?.keyPrefix, 'RedisStore option redisOptions');
+    let client: Redis;
+    try {
+      client = new Redis(redis, { ...defaults, ...redisOptions });
+    } catch {
+      // Node's URL parser throws a TypeError whose `input` property holds the whole URL, password
+      // included: nothing of it may reach the caller, not even as `cause`.
+      throw malformedUrl();
     }
-    return { client: new Redis(redis, { ...defaults, ...redisOptions }), owned: true };
+    if (client.options.keyPrefix) {
+      client.disconnect(); // a keyPrefix from the URL's query string
+      refuseKeyPrefix(client.options.keyPrefix, 'The Redis URL');
+    }
+    return { client, owned: true };
   }
-  if (typeof redis === 'object' && redis !== null) return { client: new Redis({ ...defaults, ...redisOptions, ...redis }), owned: true };
+  if (typeof redis === 'object' && redis !== null) {
+    refuseKeyPrefix(redisOptions?.keyPrefix ?? (redis as RedisOptions).keyPrefix, 'The ioredis options');
+    return { client: new Redis({ ...defaults, ...redisOptions, ...redis }), owned: true };
+  }
   throw new ConfigError('RedisStore takes an ioredis Redis client, a redis:// URL or ioredis RedisOptions.');
+}
+
+function malformedUrl(): ConfigError {
+  return new ConfigError(
+    'The Redis URL is malformed. Use redis://[[username]:password@]host[:port][/db] (rediss:// for TLS) or a unix socket path.',
+  );
+}
+
+/**
+ * Throws {@link ConfigError} when an ioredis `keyPrefix` is set (`where` says where it was found).
+ * ioredis adds it to the keys of commands but not to `SCAN MATCH` patterns or to the keys `SCAN`,
+ * `ZSCAN` and Lua scripts answer, so `find`, `find().delete()` and `reindex()` would silently see
+ * nothing; cacheorm's own `prefix` namespaces every key instead.
+ *
+ * @example
+ * refuseKeyPrefix(client.options.keyPrefix, 'The ioredis client you passed');
+ */
+export function refuseKeyPrefix(keyPrefix: unknown, where: string): void {
+  if (keyPrefix === undefined || keyPrefix === null || keyPrefix === '') return;
+  throw new ConfigError(
+    `${where} sets the ioredis option keyPrefix (${JSON.stringify(String(keyPrefix))}), which cacheorm cannot use: ` +
+      'ioredis does not apply it to SCAN patterns or to the keys SCAN and scripts return, so find() and reindex() would miss every entry. ' +
+      "Remove keyPrefix and pass it as cacheorm's prefix instead, e.g. createCache({ redis, prefix: 'app' }).",
+  );
 }
 
 /**

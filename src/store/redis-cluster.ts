@@ -5,6 +5,7 @@
  */
 import { Cluster, type ClusterNode, type ClusterOptions, type Redis } from 'ioredis';
 import { ConfigError, StoreError, StoreUnavailableError } from '../errors/index.js';
+import { refuseKeyPrefix } from './redis-client.js';
 import { clean, toStoreFailure, type FailureContext, type RedisTarget } from './redis-errors.js';
 
 /**
@@ -102,6 +103,7 @@ export function openCluster(
     if (clusterOptions) {
       throw new ConfigError('RedisStore option clusterOptions only applies to a cluster the store creates; configure the ioredis Cluster you pass instead.');
     }
+    refuseKeyPrefix(redis.options?.keyPrefix || redis.options?.redisOptions?.keyPrefix, 'The ioredis Cluster you passed');
     return { client: redis, owned: false };
   }
   const list = Array.isArray(redis) ? redis : (redis as { cluster?: unknown }).cluster;
@@ -128,6 +130,7 @@ export function openCluster(
   const [username, password] = credentials.size === 1 ? (JSON.parse([...credentials][0]!) as [string, string, boolean]) : ['', ''];
   const defaults = clusterDefaults(commandTimeoutMs);
   const options: ClusterOptions = { ...defaults, ...own, ...clusterOptions };
+  refuseKeyPrefix(options.keyPrefix || own?.redisOptions?.keyPrefix || clusterOptions?.redisOptions?.keyPrefix, 'The cluster options');
   options.redisOptions = {
     ...defaults.redisOptions,
     ...(username ? { username } : {}),
