@@ -108,7 +108,7 @@ function cacheormLib(name: CacheormName, url: string, prefix: string, data: Peer
   // machine the last ones wait longer than the default commandTimeout (2 s). Off for that variant only.
   const cache: Cache =
     name === 'cacheormAsync'
-      ? createCache({ redis: url, prefix: `${prefix}:async`, writes, commandTimeout: 0 })
+      ? createCache({ redis: url, prefix: `${prefix}-async`, writes, commandTimeout: 0 })
       : name === 'cacheormAutoPipelining'
         ? createCache({ redis: { host: hostname, port: Number(port), enableAutoPipelining: true }, prefix })
         : createCache({ redis: url, prefix, writes });

@@ -145,7 +145,7 @@ export async function runPeerBench(options: PeerBenchOptions): Promise<PeerBench
     return results;
   } finally {
     await closePeerLibs(libs);
-    if (!server) await dropKeysUnder(admin, prefix).catch(() => undefined);
+    if (!server) for (const under of [prefix, `${prefix}-async`]) await dropKeysUnder(admin, under).catch(() => undefined);
     admin.disconnect();
     if (server) {
       process.off('SIGINT', stopOnSignal);

@@ -34,7 +34,10 @@ export interface CacheOptions {
   redis?: Redis | Cluster | string | RedisOptions | RedisClusterConfig;
   /** A store instance (e.g. your own {@link Store} implementation). Not closed by `close()`. */
   store?: Store;
-  /** First segment of every key: letters, digits, `.`, `_`, `~`, `-`, segments joined by `:`. Default `'cache'`. */
+  /**
+   * First segment of every key: letters, digits, `.`, `_`, `~`, `-` (no `:`, so that no cache's prefix
+   * can nest in another's; write `myapp.cache`, not `myapp:cache`). Default `'cache'`.
+   */
   prefix?: string;
   /** Throw {@link DecodeError} on invalid stored values instead of treating them as misses. Default `false`. */
   strict?: boolean;

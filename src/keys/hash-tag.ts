@@ -7,7 +7,7 @@
  *
  * - `hashTag: ['tenantId']` → `app:session:{acme}:42`
  * - `hashTag: ['tenantId', 'region']` → `app:session:{acme:eu}:42`
- * - with a version: `app:session:v2:{acme}:42`
+ * - with a version: `app:session~v2:{acme}:42`
  *
  * Rules (checked when the entity is declared, {@link EntityDefinitionError} otherwise): the hash-tag
  * fields are key fields, each listed once, and they are the **first** key fields, in key order. Leading

@@ -1,7 +1,9 @@
 /**
  * KeyCodec: an entity's key fields ⇄ its Redis keys.
  *
- * Layout: `<prefix>:<entity>[:v<version>]:<part 1>:...:<part N>`. The layout lives in one place, the
+ * Layout: `<prefix>:<entity>[~v<version>]:<part 1>:...:<part N>`. The prefix is one segment and
+ * entity names never contain `~`, so the first two segments tell every cache and entity version apart
+ * (see docs/keys.md, "Why prefixes are one segment"). The layout lives in one place, the
  * `glue` strings computed by {@link KeyCodec}'s constructor: a key is
  * `glue[0] + part1 + glue[1] + ... + partN + glue[N]`. A hash tag only changes the glue (e.g.
  * `['cache:session:{', '}:', '']` for `cache:session:{acme}:<id>`, see `hash-tag.ts`), since parts never
@@ -43,18 +45,18 @@ export interface KeyFieldSpec {
  *
  * @example
  * const options: KeyCodecOptions = {
- *   prefix: 'myapp:cache',
+ *   prefix: 'myapp',
  *   entity: 'session',
- *   version: 2, // keys look like 'myapp:cache:session:v2:<tenantId>:<id>'
+ *   version: 2, // keys look like 'myapp:session~v2:<tenantId>:<id>'
  *   fields: [{ name: 'tenantId', kind: 'string' }, { name: 'id', kind: 'string' }],
  * };
  */
 export interface KeyCodecOptions {
-  /** Key prefix: one or more `:`-separated segments of `[A-Za-z0-9._~-]`, e.g. `cache` or `myapp:cache`. */
+  /** Key prefix: one segment of `[A-Za-z0-9._~-]` (no `:`), e.g. `cache` or `myapp.cache`. */
   prefix: string;
   /** Entity name: a letter, then up to 99 letters, digits, `_`, `.` or `-`. */
   entity: string;
-  /** Schema version: a positive safe integer; puts `v<version>` after the entity name. */
+  /** Schema version: a positive safe integer; appends `~v<version>` to the entity segment. */
   version?: number;
   /** The key fields, in key order (at least one). */
   fields: readonly KeyFieldSpec[];
@@ -65,25 +67,35 @@ export interface KeyCodecOptions {
   hashTag?: readonly string[];
 }
 
-const PREFIX_RULE = /^[A-Za-z0-9._~-]+(?::[A-Za-z0-9._~-]+)*$/;
+const PREFIX_RULE = /^[A-Za-z0-9._~-]+$/;
 /** Entity names: a letter, then letters, digits, `_`, `.` or `-`; at most 100 characters. */
 export const ENTITY_NAME_RULE = /^[A-Za-z][A-Za-z0-9_.-]{0,99}$/;
 
 /**
- * Throws {@link ConfigError} unless `prefix` is one or more `:`-separated segments of letters, digits,
- * `.`, `_`, `~` or `-` (so it can never widen a SCAN pattern).
+ * Throws {@link ConfigError} unless `prefix` is one segment of letters, digits, `.`, `_`, `~` or `-`: it
+ * can never widen a SCAN pattern, and, having no `:`, never nests in another cache's prefix (with
+ * prefixes `app` and `app:user`, `app:user:settings:42` would be both B's `settings` 42 and A's `user`
+ * keyed `(settings, 42)`, and A would read, return and delete it).
  *
  * @example
- * assertPrefix('myapp:cache'); // ok
+ * assertPrefix('myapp.cache'); // ok
+ * assertPrefix('myapp:cache'); // ConfigError: ... must not contain ":" ...
  * assertPrefix('my app');      // ConfigError
  */
 export function assertPrefix(prefix: unknown): asserts prefix is string {
-  if (typeof prefix !== 'string' || !PREFIX_RULE.test(prefix)) {
+  if (typeof prefix === 'string' && PREFIX_RULE.test(prefix)) return;
+  if (typeof prefix === 'string' && PREFIX_RULE.test(prefix.replaceAll(':', '.'))) {
     throw new ConfigError(
-      `The prefix ${JSON.stringify(prefix)} is not valid. Use one or more segments of letters, digits, ` +
-        '".", "_", "~" or "-", separated by ":" (for example "cache" or "myapp:cache").',
+      `The prefix ${JSON.stringify(prefix)} must not contain ":": a prefix with ":" can nest in another cache's ` +
+        `prefix on the same Redis, and the two caches would then read and delete each other's entries. ` +
+        `Join its parts with ".", "-" or "_" instead, e.g. ${JSON.stringify(prefix.replaceAll(':', '.'))} or ${JSON.stringify(prefix.replaceAll(':', '-'))} ` +
+        '(renaming the prefix starts with an empty cache).',
     );
   }
+  throw new ConfigError(
+    `The prefix ${JSON.stringify(prefix)} is not valid. Use one segment of letters, digits, ".", "_", "~" or "-" ` +
+      '(for example "cache" or "myapp.cache"; no ":").',
+  );
 }
 const KINDS: ReadonlySet<string> = new Set(['string', 'number', 'bigint', 'boolean']);
 
@@ -175,7 +187,9 @@ export class KeyCodec {
     this.fieldNames = this.fields.map((f) => f.name);
     this.fieldList = this.fieldNames.join(', ');
     this.hashTag = checkHashTag(entity, this.fieldNames, options.hashTag);
-    this.base = `${prefix}:${entity}${version === undefined ? '' : `:v${version}`}:`;
+    // The version joins the entity segment (`session~v2`): entity names and prefixes have no `~`/`:` there,
+    // so no key of an unversioned entity (whose first part may well be `v2`) can be a versioned key.
+    this.base = `${prefix}:${entity}${version === undefined ? '' : `~v${version}`}:`;
     // The one place the key layout is defined: the strings written around the N parts.
     this.glue = keyGlue(this.base, this.fields.length, this.hashTag.length);
   }

@@ -2,7 +2,7 @@
  * Where a `find: 'index'` entity keeps its index sets, and keeping writes, removals and finds pointed at
  * the right one. @internal
  *
- * - Without a hash tag: one set for the whole entity, `<prefix>:<entity>[:vN]#index`.
+ * - Without a hash tag: one set for the whole entity, `<prefix>:<entity>[~vN]#index`.
  * - With a hash tag: one set **per tag value**, named with the same tag as the keys it lists, so a set
  *   lives in the same Redis Cluster slot as its keys and every index script stays atomic there:
  *   `app:session:{acme}:42` is listed in `app:session#index:{acme}`. Keys whose tag is empty (`{}`,

@@ -89,7 +89,7 @@ describe.each<Mode>(['legacy', 'tc39'])('decorators (%s)', (mode) => {
       roles: new Set(['admin']),
     });
     await repo.save(s as never);
-    expect(repo.keyOf({ tenantId: 'acme', id: 42 } as never)).toBe(`dec-${mode}:session:v2:acme:42`);
+    expect(repo.keyOf({ tenantId: 'acme', id: 42 } as never)).toBe(`dec-${mode}:session~v2:acme:42`);
     const back = await repo.get({ tenantId: 'acme', id: 42 } as never);
     expect(back).toBeInstanceOf(Session);
     expect(back!.greet()).toBe('hello ann@acme.test');

@@ -21,7 +21,7 @@ describe('KeyCodec with a hash tag', () => {
     expect(codec(['tenantId', 'id'], ['tenantId']).encode({ tenantId: 'acme', id: '42' })).toBe('app:session:{acme}:42');
     expect(codec(['tenantId', 'region', 'id'], ['tenantId', 'region']).encode({ tenantId: 'acme', region: 'eu', id: '42' })).toBe('app:session:{acme:eu}:42');
     expect(codec(['tenantId', 'id'], ['tenantId', 'id']).encode({ tenantId: 'acme', id: '42' })).toBe('app:session:{acme:42}');
-    expect(codec(['tenantId', 'id'], ['tenantId'], 2).encode({ tenantId: 'acme', id: '42' })).toBe('app:session:v2:{acme}:42');
+    expect(codec(['tenantId', 'id'], ['tenantId'], 2).encode({ tenantId: 'acme', id: '42' })).toBe('app:session~v2:{acme}:42');
     expect(codec(['tenantId', 'id'], ['tenantId']).encode({ tenantId: '{x}', id: 'a:b' })).toBe('app:session:{%7Bx%7D}:a%3Ab');
   });
 

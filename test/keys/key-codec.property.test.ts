@@ -143,7 +143,7 @@ describe('KeyCodec properties', () => {
     fc.assert(
       fc.property(cases, ([ks, values]) => {
         const fields: KeyFieldSpec[] = ks.map((kind, i) => ({ name: `f${i}`, kind }));
-        const codec = new KeyCodec({ prefix: 'p:q', entity: 'mixed', version: 3, fields });
+        const codec = new KeyCodec({ prefix: 'p.q', entity: 'mixed', version: 3, fields });
         const expected = asValues(values.map((v) => (v === 0 ? 0 : v))); // -0 is written as 0
         const decoded = codec.decode(codec.encode(asValues(values)));
         expect(decoded).toBeDefined();

@@ -21,13 +21,19 @@ function thrown(fn: () => unknown): unknown {
 }
 
 describe('KeyCodec options', () => {
-  it.each(['', 'my app', 'a::b', ':cache', 'cache:', 'ca*che', 'cache{x}', 'é'])('rejects prefix %j', (prefix) => {
+  it.each(['', 'my app', 'ca*che', 'cache{x}', 'é'])('rejects prefix %j', (prefix) => {
     const err = thrown(() => session({ prefix }));
     expect(err).toBeInstanceOf(ConfigError);
-    expect((err as Error).message).toMatch(/letters, digits, ".", "_", "~" or "-", separated by ":"/);
+    expect((err as Error).message).toMatch(/Use one segment of letters, digits, ".", "_", "~" or "-"/);
   });
 
-  it.each(['cache', 'myapp:cache', 'a.b_c~d-1:x'])('accepts prefix %j', (prefix) => {
+  it.each(['myapp:cache', 'a::b', ':cache', 'cache:'])('rejects prefix %j, which could nest in another cache\'s', (prefix) => {
+    const err = thrown(() => session({ prefix }));
+    expect(err).toBeInstanceOf(ConfigError);
+    expect((err as Error).message).toMatch(/must not contain ":".*Join its parts with "\.", "-" or "_" instead/);
+  });
+
+  it.each(['cache', 'myapp.cache', 'a.b_c~d-1-x'])('accepts prefix %j', (prefix) => {
     expect(session({ prefix }).base).toBe(`${prefix}:session:`);
   });
 
@@ -68,10 +74,11 @@ describe('KeyCodec encode/decode', () => {
 
   it('puts the version into the key', () => {
     const v2 = session({ version: 2 });
-    expect(v2.base).toBe('cache:session:v2:');
-    expect(v2.encode({ tenantId: 'acme', id: '1' })).toBe('cache:session:v2:acme:1');
-    expect(v2.decode('cache:session:v2:acme:1')).toEqual({ tenantId: 'acme', id: '1' });
-    expect(v2.decode('cache:session:v3:acme:1')).toBeUndefined();
+    expect(v2.base).toBe('cache:session~v2:');
+    expect(v2.encode({ tenantId: 'acme', id: '1' })).toBe('cache:session~v2:acme:1');
+    expect(v2.decode('cache:session~v2:acme:1')).toEqual({ tenantId: 'acme', id: '1' });
+    expect(v2.decode('cache:session~v3:acme:1')).toBeUndefined();
+    expect(v2.decode('cache:session:v2:acme:1')).toBeUndefined();
     expect(v2.decode('cache:session:acme:1')).toBeUndefined();
   });
 

@@ -61,7 +61,7 @@ describe('GET and MGET', () => {
   it('literals are encoded into the key', () => {
     expect(plan({ tenantId: '*', id: 'a:b' })).toMatchObject({ kind: 'get', key: 'app:session:%2A:a%3Ab' });
     const versioned = setup('scan', 3);
-    expect(plan({ tenantId: 'acme', id: '' }, {}, versioned)).toMatchObject({ kind: 'get', key: 'app:session:v3:acme:' });
+    expect(plan({ tenantId: 'acme', id: '' }, {}, versioned)).toMatchObject({ kind: 'get', key: 'app:session~v3:acme:' });
   });
 
   it('GET with a residual: valueFilter, not keys only', () => {

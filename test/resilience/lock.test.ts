@@ -176,7 +176,7 @@ describe('getOrLoad with a cross-process lock', () => {
 
 describe('lock keys and find', () => {
   it('no find glob can match a lock key', () => {
-    const cache = createCache({ prefix: 'app:cache' });
+    const cache = createCache({ prefix: 'app.cache' });
     const repo = cache.getRepository(Session);
     const text = fc.string({ unit: 'binary', maxLength: 8 });
     const condition = fc.oneof(
