@@ -19,7 +19,7 @@
  * @packageDocumentation
  * @module cacheorm
  */
-export { Cache, createCache, type CacheEventMap, type CacheOptions, type CacheStats, type InvalidEntryEvent } from './cache/index.js';
+export { Cache, createCache, type CacheEventMap, type CacheOptions, type CacheStats, type CloseOptions, type InvalidEntryEvent } from './cache/index.js';
 export {
   CacheEntity,
   CacheKeys,

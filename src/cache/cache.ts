@@ -1,7 +1,7 @@
 /** `Cache`: the root object that owns the store, the repositories, the events and the counters. */
 import type { z } from 'zod';
 import type { EntityClass, EntityDefinition, DeclaredKeyOf } from '../entity/index.js';
-import { EntityDefinitionError, StoreUnavailableError } from '../errors/index.js';
+import { ConfigError, EntityDefinitionError } from '../errors/index.js';
 import { getEntityMetadata } from '../entity/index.js';
 import type { RepositoryContext, WriteMode } from '../repository/context.js';
 import { Repository } from '../repository/repository.js';
@@ -9,6 +9,7 @@ import { failOpenContext } from '../repository/fail-open.js';
 import { traceRepository } from '../diagnostics/trace-repository.js';
 import { RedisStore } from '../store/redis-store.js';
 import type { Store } from '../store/store.js';
+import { Admission, admitRepository, closedCacheError, settleWithin } from './admission.js';
 import { cacheStore } from './cache-store.js';
 import { CacheEvents, type CacheEventMap } from './events.js';
 import { StatsCounter, type CacheStats } from './stats.js';
@@ -26,6 +27,23 @@ export interface CacheSettings {
   readonly failOpen: boolean;
   /** Largest serialized value written or read, in bytes. */
   readonly maxValueBytes: number | undefined;
+}
+
+/** How long `close()` waits for calls in flight and queued writes by default, in ms. */
+const DEFAULT_CLOSE_TIMEOUT_MS = 5000;
+
+/**
+ * Options of {@link Cache.close}.
+ *
+ * @example
+ * await cache.close({ timeout: 10_000 });
+ */
+export interface CloseOptions {
+  /**
+   * The most `close()` waits, in ms, for calls already in flight (a `getOrLoad`'s loader and its write,
+   * a `find` being consumed) and for queued async writes, before it closes the store anyway. Default 5000.
+   */
+  timeout?: number;
 }
 
 /**
@@ -52,6 +70,10 @@ export class Cache {
   private readonly entityByName = new Map<string, object>();
   private readonly background = new Set<Promise<unknown>>();
   private closing: Promise<void> | undefined;
+  /** Admits repository calls until `close()`, and counts the ones in flight. */
+  private readonly gate = new Admission();
+  /** Set once `close()` has stopped waiting: store calls still made by late in-flight work then fail. */
+  private closed = false;
   private readonly context: RepositoryContext;
   private readonly unwatchConnection: (() => void) | undefined;
 
@@ -75,13 +97,10 @@ export class Cache {
         this.background.add(work);
         void work.finally(() => this.background.delete(work));
       },
+      // New calls are refused by the gate (admission.ts); this only stops work still running once
+      // close() has given up waiting for it.
       assertOpen: (operation) => {
-        if (this.closing) {
-          throw new StoreUnavailableError(
-            `${operation} was called on a closed cache. Create a new cache with createCache(), or close the cache only when the application stops.`,
-            { operation },
-          );
-        }
+        if (this.closed) throw closedCacheError(operation);
       },
     };
     // A lost Redis connection is a failure no caller may be waiting on: report it once per outage.
@@ -117,7 +136,7 @@ export class Cache {
         { entity: metadata.name },
       );
     }
-    const repository = traceRepository(new Repository<unknown, never>(metadata, failOpenContext(this.context, metadata.name)));
+    const repository = admitRepository(traceRepository(new Repository<unknown, never>(metadata, failOpenContext(this.context, metadata.name))), this.gate);
     this.repositories.set(entity, repository);
     this.entityByName.set(metadata.name, entity);
     return repository;
@@ -169,16 +188,34 @@ export class Cache {
   }
 
   /**
-   * Waits for background work (async writes, invalid-entry removals), then closes the store if this
-   * cache created it (a client or store you passed in stays open). Idempotent; later calls to
-   * repositories throw {@link StoreUnavailableError}.
+   * Closes the cache. Calls made from now on fail at once with {@link StoreUnavailableError} ("... was
+   * called on a closed cache"). Calls already in flight finish normally: a `getOrLoad` runs its loader
+   * and writes the value, a `find` already being consumed (or its `toArray()`) runs to the end, and
+   * queued async writes and invalid-entry removals are flushed. `close()` waits for them at most
+   * `timeout` ms (default 5000); then it closes the store if this cache created it (a client or store
+   * you passed in stays open), and work still running fails. Idempotent: later calls answer the first
+   * call's promise.
+   *
+   * @throws ConfigError when `timeout` is not a whole number of ms.
    *
    * @example
    * process.on('SIGTERM', () => void cache.close());
+   * await cache.close({ timeout: 10_000 }); // give slow loaders up to 10 s
    */
-  close(): Promise<void> {
+  close(options: CloseOptions = {}): Promise<void> {
+    const timeout = options?.timeout ?? DEFAULT_CLOSE_TIMEOUT_MS;
+    if (!(Number.isSafeInteger(timeout) && timeout >= 0 && timeout <= 2 ** 31 - 1)) {
+      throw new ConfigError(`Cache close: timeout must be a whole number of ms (e.g. 5000), got ${JSON.stringify(timeout)}.`);
+    }
     this.closing ??= (async () => {
-      while (this.background.size > 0) await Promise.allSettled([...this.background]);
+      this.gate.shut();
+      const deadline = Date.now() + timeout;
+      await this.gate.idle(timeout);
+      // Background work (async writes, invalid-entry removals) may start more of itself: wait until none is left.
+      for (let left = deadline - Date.now(); this.background.size > 0 && left > 0; left = deadline - Date.now()) {
+        await settleWithin(Promise.allSettled([...this.background]), left);
+      }
+      this.closed = true;
       this.unwatchConnection?.();
       if (this.settings.ownsStore) await this.store.close();
     })();

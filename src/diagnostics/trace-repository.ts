@@ -6,8 +6,8 @@ import type { Query, ResultStream } from '../query/index.js';
 import type { Repository } from '../repository/repository.js';
 import { repositoryChannel, type RepositoryTraceContext } from './channels.js';
 
-/** Repository methods traced as one promise each. */
-const OPERATIONS = ['save', 'insert', 'update', 'get', 'getMany', 'delete', 'exists', 'ttl', 'touch', 'getOrLoad', 'reindex'] as const;
+/** Repository methods that answer one promise each: traced as one, and admitted as one by a closing cache. @internal */
+export const OPERATIONS = ['save', 'insert', 'update', 'get', 'getMany', 'delete', 'exists', 'ttl', 'touch', 'getOrLoad', 'reindex'] as const;
 /** Query methods traced as one promise each (`find.<method>`). */
 const QUERY_PROMISES = new Set<PropertyKey>(['toArray', 'first', 'count', 'delete']);
 
