@@ -158,13 +158,15 @@ function parseNodeUrl(text: string, position: number): { host: string; port: num
     throw new ConfigError('A Redis Cluster has only database 0: remove the /<db> from the cluster node URLs.');
   }
   const port = url.port === '' ? 6379 : Number(url.port);
-  return {
-    host: url.hostname.replace(/^\[(.*)\]$/, '$1'),
-    port,
-    username: decodeURIComponent(url.username),
-    password: decodeURIComponent(url.password),
-    tls: url.protocol.toLowerCase() === 'rediss:',
-  };
+  let username: string;
+  let password: string;
+  try {
+    username = decodeURIComponent(url.username);
+    password = decodeURIComponent(url.password);
+  } catch {
+    throw malformed(); // a bad %-escape in the credentials: URIError, not a configuration message
+  }
+  return { host: url.hostname.replace(/^\[(.*)\]$/, '$1'), port, username, password, tls: url.protocol.toLowerCase() === 'rediss:' };
 }
 
 /**

@@ -96,6 +96,15 @@ describe('a malformed Redis URL', () => {
     }
   });
 
+  it('a bad %-escape in the credentials is the same ConfigError, standalone or cluster', () => {
+    for (const redis of ['redis://:pw-s3cret%zz@host:7000', ['redis://:pw-s3cret%zz@host:7000']]) {
+      const error = thrown(() => createCache({ redis }));
+      expect(error).toBeInstanceOf(ConfigError);
+      expect(error.message).toMatch(/malformed/);
+      expect(everything(error)).not.toContain('s3cret');
+    }
+  });
+
   it('CacheOrmModule.forRoot fails the application start with it', async () => {
     const error = await failure(Test.createTestingModule({ imports: [CacheOrmModule.forRoot({ redis: url })] }).compile());
     expect(error).toBeInstanceOf(ConfigError);
