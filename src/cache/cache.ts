@@ -196,7 +196,7 @@ export class Cache {
    * you passed in stays open), and work still running fails. Idempotent: later calls answer the first
    * call's promise.
    *
-   * @throws ConfigError when `timeout` is not a whole number of ms.
+   * Rejects with ConfigError (and closes nothing) when `timeout` is not a whole number of ms.
    *
    * @example
    * process.on('SIGTERM', () => void cache.close());
@@ -205,7 +205,8 @@ export class Cache {
   close(options: CloseOptions = {}): Promise<void> {
     const timeout = options?.timeout ?? DEFAULT_CLOSE_TIMEOUT_MS;
     if (!(Number.isSafeInteger(timeout) && timeout >= 0 && timeout <= 2 ** 31 - 1)) {
-      throw new ConfigError(`Cache close: timeout must be a whole number of ms (e.g. 5000), got ${JSON.stringify(timeout)}.`);
+      // Rejects, as every other async method does, rather than throwing from a promise-returning call.
+      return Promise.reject(new ConfigError(`Cache close: timeout must be a whole number of ms (e.g. 5000), got ${JSON.stringify(timeout)}.`));
     }
     this.closing ??= (async () => {
       this.gate.shut();

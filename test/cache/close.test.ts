@@ -117,7 +117,7 @@ describe('close()', () => {
   it('rejects a timeout that is not a whole number of ms', async () => {
     const cache = newCache();
     for (const timeout of [-1, 1.5, Number.NaN, '5s']) {
-      const error = thrown(() => cache.close({ timeout: timeout as number }));
+      const error = await failure(cache.close({ timeout: timeout as number }));
       expect(error).toBeInstanceOf(ConfigError);
       expect(error).toMatchObject({ code: 'E_CONFIG' });
       expect(error.message).toMatch(/close: timeout must be a whole number of ms/);
@@ -125,12 +125,3 @@ describe('close()', () => {
     await cache.close();
   });
 });
-
-function thrown(fn: () => unknown): Error {
-  try {
-    fn();
-  } catch (err) {
-    return err as Error;
-  }
-  throw new Error('expected a throw');
-}
