@@ -11,11 +11,12 @@ import { ReplicaConfirmations, type Durability } from './durability.js';
 import { quitClient } from './redis-client.js';
 import { clean, closedStoreError, type RedisTarget } from './redis-errors.js';
 import { DELETE_IF_EQUALS, EXPIRE_INDEXED, INDEX_PRUNE, INDEX_SYNC, indexPages } from './redis-index.js';
-import { evalScript } from './redis-lua.js';
+import { evalScript, type LuaArg, type LuaScript } from './redis-lua.js';
 import {
-  clusterReady, clusterTarget, masterOfSlot, openCluster, toClusterFailure, topologyOf, type RedisClusterConfig,
+  clusterReady, clusterTarget, masterOfSlot, nodeAddress, openCluster, toClusterFailure, topologyOf, type RedisClusterConfig,
 } from './redis-cluster.js';
 import { groupBySlot, keySlot, slotOfGlob } from './slots.js';
+import { WalkGuard } from './walk-guard.js';
 import type { IndexOption, IndexScanOptions, ScanOptions, Store, WriteOp } from './store.js';
 import {
   assertExpireTtl, assertIndex, assertKeys, indexOption, indexScanArguments, scanCount,
@@ -201,6 +202,7 @@ export class RedisClusterStore implements Store {
       let interrupted = false;
       walk: for (const node of nodes) {
         if (node === undefined) throw this.#unavailable('SCAN', "the master of the hash tag's slot is not known (a failover may be under way)");
+        const guard = new WalkGuard(() => node, 'SCAN', nodeAddress(node));
         let cursor = '0';
         do {
           let reply: [string, string[]];
@@ -209,6 +211,13 @@ export class RedisClusterStore implements Store {
           } catch (err) {
             // A node dropped because its slots moved (e.g. a failover): start over on the new masters.
             if (topologyOf(this.#client) === topology || attempt === MAX_SCAN_RESTARTS) throw err;
+            interrupted = true;
+            break walk;
+          }
+          // The node reconnected (it may have restarted): its cursor means nothing now. Start over when
+          // the topology changed too, else fail: never a silently partial result.
+          if (!guard.same()) {
+            if (topologyOf(this.#client) === topology || attempt === MAX_SCAN_RESTARTS) throw guard.error();
             interrupted = true;
             break walk;
           }
@@ -228,7 +237,14 @@ export class RedisClusterStore implements Store {
     const { match, prefix, count } = indexScanArguments(index, options);
     const command = prefix !== undefined ? 'ZRANGEBYLEX' : match === undefined ? 'ZRANGE' : 'ZSCAN';
     const keys = [index, clusterLexKeyOf(index)];
-    yield* indexPages((script, args) => this.#run(command, index, () => evalScript(this.#client, script, keys, args)), { match, prefix, count });
+    const slot = keySlot(index);
+    const guard = new WalkGuard(() => masterOfSlot(this.#client, slot), command, () => this.#target.address);
+    const page = async (script: LuaScript, args: LuaArg[]) => {
+      const reply = await this.#run(command, index, () => evalScript(this.#client, script, keys, args));
+      guard.check(); // the slot's master changed or reconnected: the walk's position may mean nothing there
+      return reply;
+    };
+    yield* indexPages(page, { match, prefix, count });
   }
 
   async indexPrune(index: string): Promise<number> {

@@ -8,13 +8,14 @@ import { StoreUnavailableError } from '../errors/index.js';
 import type { ReplicaConfirmations } from './durability.js';
 import { NO_EXEC_REPLY, chunk, openClient, quitClient, replies, setArguments } from './redis-client.js';
 import { ownedClientDefaults, RedisConnection } from './redis-connection.js';
+import { WalkGuard } from './walk-guard.js';
 import { WriteCoalescer } from './write-coalescer.js';
 import { closedStoreError, toStoreFailure, type RedisTarget } from './redis-errors.js';
 import {
   DELETE_IF_EQUALS, EXPIRE_INDEXED, INDEX_PRUNE, INDEX_SYNC, UNLINK_INDEXED, WRITE,
   batchWriteNote, indexPages, lexKeyOf, writeCall,
 } from './redis-index.js';
-import { evalScript, evalScriptPipeline } from './redis-lua.js';
+import { evalScript, evalScriptPipeline, type LuaArg, type LuaScript } from './redis-lua.js';
 import type { IndexOption, IndexScanOptions, ScanOptions, Store, WriteOp } from './store.js';
 import {
   assertExpireTtl, assertIndex, assertKeys, assertWriteOps, indexOption, indexScanArguments, scanCount,
@@ -237,7 +238,13 @@ export class StandaloneRedisStore implements Store {
     const { match, prefix, count } = indexScanArguments(index, options);
     const command = prefix !== undefined ? 'ZRANGEBYLEX' : match === undefined ? 'ZRANGE' : 'ZSCAN';
     const keys = [index, lexKeyOf(index)];
-    yield* indexPages((script, args) => this.#run(command, index, () => evalScript(this.client, script, keys, args)), { match, prefix, count });
+    const guard = new WalkGuard(() => this.client, command, this.#target.address);
+    const page = async (script: LuaScript, args: LuaArg[]) => {
+      const reply = await this.#run(command, index, () => evalScript(this.client, script, keys, args));
+      guard.check();
+      return reply;
+    };
+    yield* indexPages(page, { match, prefix, count });
   }
 
   /** {@inheritDoc Store.indexPrune} */
@@ -278,10 +285,13 @@ export class StandaloneRedisStore implements Store {
     await quitClient(this.client, QUIT_TIMEOUT_MS);
   }
 
+  /** `SCAN` steps until the cursor is back to `0`; fails when the connection changed meanwhile (see {@link WalkGuard}). */
   async *#scanNode(node: Redis, match: string, count: number): AsyncIterable<string[]> {
+    const guard = new WalkGuard(() => node, 'SCAN', this.#target.address);
     let cursor = '0';
     do {
       const [next, keys] = await this.#run('SCAN', undefined, () => node.scan(cursor, 'MATCH', match, 'COUNT', count));
+      guard.check();
       cursor = next;
       if (keys.length > 0) yield keys;
     } while (cursor !== '0');
