@@ -15,7 +15,7 @@ import { evalScript, type LuaArg, type LuaScript } from './redis-lua.js';
 import {
   clusterReady, clusterTarget, masterOfSlot, nodeAddress, openCluster, toClusterFailure, topologyOf, type RedisClusterConfig,
 } from './redis-cluster.js';
-import { groupBySlot, keySlot, slotOfGlob } from './slots.js';
+import { groupBySlot, hashTagOf, keySlot, slotOfGlob } from './slots.js';
 import { WalkGuard } from './walk-guard.js';
 import type { IndexOption, IndexScanOptions, ScanOptions, Store, WriteOp } from './store.js';
 import {
@@ -244,7 +244,18 @@ export class RedisClusterStore implements Store {
       guard.check(); // the slot's master changed or reconnected: the walk's position may mean nothing there
       return reply;
     };
-    yield* indexPages(page, { match, prefix, count });
+    if (hashTagOf(index) !== undefined) {
+      yield* indexPages(page, { match, prefix, count, checkKeys: true });
+      return;
+    }
+    // Members in other slots than the index set: their existence is checked here, not in the scripts.
+    for await (const members of indexPages(page, { match, prefix, count, checkKeys: false })) {
+      const alive = await this.#run('EXISTS', undefined, () => Promise.all(members.map((key) => this.#client.exists(key))));
+      const gone = members.filter((_, i) => alive[i] === 0);
+      if (gone.length > 0) await this.indexSync(index, gone); // drops each one still gone (re-adds one written meanwhile)
+      const live = gone.length === 0 ? members : members.filter((_, i) => alive[i] !== 0);
+      if (live.length > 0) yield live;
+    }
   }
 
   async indexPrune(index: string): Promise<number> {

@@ -244,7 +244,7 @@ export class StandaloneRedisStore implements Store {
       guard.check();
       return reply;
     };
-    yield* indexPages(page, { match, prefix, count });
+    yield* indexPages(page, { match, prefix, count, checkKeys: true });
   }
 
   /** {@inheritDoc Store.indexPrune} */
