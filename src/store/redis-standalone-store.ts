@@ -231,7 +231,10 @@ export class StandaloneRedisStore implements Store {
    * are yielded at least once). Without: pages of `count` members in expiry order, each resuming right
    * after the last member of the previous page; a member present for the whole scan is yielded unless its
    * expiry moved backwards meanwhile (`expire()` with a shorter TTL), and may repeat if the last member of
-   * a page was rewritten or removed in between. Liveness is judged by the server's clock at each page.
+   * a page was rewritten or removed in between (`find` therefore walks by `prefix`). Liveness is judged
+   * by the server's clock at each page; a member whose key is gone is skipped and removed (see
+   * {@link Store.indexScan}). Fails with {@link StoreUnavailableError} when the connection was
+   * re-established during the walk.
    */
   async *indexScan(index: string, options?: IndexScanOptions): AsyncIterable<string[]> {
     this.#assertOpen('ZSCAN');

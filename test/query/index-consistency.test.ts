@@ -94,3 +94,43 @@ describe.each(targets)('index entities with keys removed behind their back, on $
     }
   });
 });
+
+describe.each(targets)('an index find with no key condition while others re-save entities, on $name', (target) => {
+  let raw: Redis | Cluster;
+  let cache: Cache;
+  let p: string;
+  beforeAll(async () => {
+    const opened = await target.open();
+    raw = opened.raw;
+    p = uniquePrefix('walk');
+    cache = createCache({ redis: opened.redis, prefix: p });
+  }, 90_000);
+  afterAll(async () => {
+    await cache?.close();
+    await target.drop(raw, p);
+    await raw?.quit();
+  });
+
+  it('returns every entity present for the whole walk, also those re-saved with a shorter TTL meanwhile', { timeout: 60_000 }, async () => {
+    const Entity = defineEntity({ name: 'w', key: ['tenantId', 'id'], schema, ttl: '10m', find: 'index' });
+    const repo = cache.getRepository(Entity);
+    const total = 3000;
+    const rows = Array.from({ length: total }, (_, n) => ({ tenantId: `t${n % 5}`, id: `i${n}`, n }));
+    for (let i = 0; i < total; i += 500) await repo.save(rows.slice(i, i + 500));
+    const seen = new Set<string>();
+    let resaved = 0;
+    let step = 0;
+    for await (const e of repo.find({}, { batchSize: 100 })) {
+      seen.add(e.id);
+      if (++step % 100 === 0) {
+        // Re-save entities from all over the set with a shorter TTL: their expiry moves earlier.
+        const some = Array.from({ length: 40 }, (_, j) => rows[(step * 7 + j * 73) % total]!);
+        await repo.save(some, { ttl: (1 + (step % 5)) * 60_000 });
+        resaved += some.length;
+      }
+    }
+    expect(resaved).toBeGreaterThanOrEqual(1000);
+    expect(rows.filter((r) => !seen.has(r.id)).map((r) => r.id)).toEqual([]);
+    expect(seen.size).toBe(total);
+  });
+});

@@ -83,7 +83,7 @@ describe('a find stream across a Redis restart', () => {
     expect(await cache.getRepository(Indexed).find({ id: suffix('7') }).count()).toBe(TOTAL / 10);
   });
 
-  it('index walk in expiry order (no key condition): rejects with E_STORE_UNAVAILABLE', { timeout: 60_000 }, async () => {
+  it('index walk with no key condition (a key-order range): rejects with E_STORE_UNAVAILABLE', { timeout: 60_000 }, async () => {
     const stream = cache.getRepository(Indexed).find({}, { batchSize: 100 });
     const error = await failure(consumeAcrossRestart(stream));
     expect(error).toBeInstanceOf(StoreUnavailableError);
