@@ -86,7 +86,8 @@ export type IndexChange = [op: 'set' | 'keep' | 'del', member: string, ms: strin
 /**
  * The `KEYS` and `ARGV` of one standalone `WRITE` script call (see `redis-index.ts`) for ops of one slot,
  * keeping the index only for the ops in `colocated` (the others are written as plain `SET`s; their index
- * is updated separately).
+ * is updated separately). An op with a registry (in another slot) asks the script to answer 2 when it
+ * created its index set, so the caller lists the set in the registry.
  *
  * @example
  * writeCallIn(ops, new Set([0])); // { keys: [k0, index, lex, k1], args: [...] }
@@ -94,11 +95,11 @@ export type IndexChange = [op: 'set' | 'keep' | 'del', member: string, ms: strin
 export function writeCallIn(ops: readonly WriteOp[], colocated: ReadonlySet<number>): { keys: string[]; args: string[] } {
   const keys: string[] = [];
   const args: string[] = [];
-  ops.forEach(({ key, value, ttl, mode, index }, i) => {
+  ops.forEach(({ key, value, ttl, mode, index, registry }, i) => {
     keys.push(key);
     const indexed = index !== undefined && colocated.has(i);
     if (indexed) keys.push(index, clusterLexKeyOf(index));
-    args.push(value, ttl === null ? '' : String(ttl), mode ?? '', indexed ? '1' : '0');
+    args.push(value, ttl === null ? '' : String(ttl), mode ?? '', indexed ? (registry === undefined ? '1' : '3') : '0');
   });
   return { keys, args };
 }

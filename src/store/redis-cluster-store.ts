@@ -287,6 +287,14 @@ export class RedisClusterStore implements Store {
       const ttls = await Promise.all(remote.map((key) => this.#client.pttl(key)));
       const changes = remote.map((key, i): IndexChange => (ttls[i] === -2 ? ['del', key, ''] : ['set', key, ttls[i] === -1 ? '' : String(ttls[i])]));
       await this.#applyIndex(index, changes);
+      // Not atomic: a key found missing may have been written (and indexed) before its entry was removed.
+      // Look again, and put back the entries of those that exist now (a write after this look indexes itself).
+      const dropped = remote.filter((_, i) => ttls[i] === -2);
+      if (dropped.length > 0) {
+        const again = await Promise.all(dropped.map((key) => this.#client.pttl(key)));
+        const back = dropped.flatMap((key, i): IndexChange[] => (again[i] === -2 ? [] : [['set', key, again[i] === -1 ? '' : String(again[i])]]));
+        if (back.length > 0) await this.#applyIndex(index, back);
+      }
       return existing + ttls.filter((ttl) => ttl !== -2).length;
     });
   }

@@ -81,18 +81,25 @@ if kind ~= 'zset' and kind ~= 'none' then return redis.error_reply('${WRONGTYPE}
  * expiry: now + ttl, `+inf` without one). For `KEEPTTL` the expiry is unchanged, so a member already in
  * the set keeps its score (`ZADD NX`: recomputing it as now + `PTTL` could move it by a millisecond), and
  * a missing one is added with now + `PTTL`. Each applied key is added to the lexicographic set too.
- * KEYS: per op its key, followed by its index set and lexicographic set when it has an index. ARGV: per op
- * `value`, `ttl` (`''` for none, `'keep'`, or ms), `mode` (`''`, `NX`, `XX`), `'1'` when the op has an
- * index. Answers 1/0 per op.
+ * KEYS: per op its key, followed by its index set and lexicographic set when it has an index, and by
+ * its registry when it has one. ARGV: per op `value`, `ttl` (`''` for none, `'keep'`, or ms), `mode`
+ * (`''`, `NX`, `XX`), and the index flag: `'0'` no index, `'1'` an index, `'2'` an index and a registry
+ * (an applied op lists its index set there, scored `+inf`, in this same atomic step), `'3'` an index
+ * whose registry the caller updates itself (Redis Cluster: another slot), so the op answers 2 when it
+ * created the index set. Answers 1/0 per op (2: applied and created the index set, flag `'3'` only).
  *
  * @example
  * await evalScript(client, WRITE, ...Object.values(writeCall(ops)));
  */
 export const WRITE = lua(`${NOW}local k = 1
 for i = 4, #ARGV, 4 do
-  if ARGV[i] == '1' then
+  if ARGV[i] ~= '0' then
     ${checkIndex('KEYS[k + 1]').replaceAll('\n', '\n    ').trimEnd()}
     ${checkIndex('KEYS[k + 2]').replaceAll('\n', '\n    ').trimEnd()}
+    if ARGV[i] == '2' then
+      ${checkIndex('KEYS[k + 3]').replaceAll('\n', '\n      ').trimEnd()}
+      k = k + 1
+    end
     k = k + 3
   else
     k = k + 1
@@ -101,7 +108,7 @@ end
 local applied = {}
 k = 1
 for i = 1, #ARGV, 4 do
-  local key, ttl, mode = KEYS[k], ARGV[i + 1], ARGV[i + 2]
+  local key, ttl, mode, flag = KEYS[k], ARGV[i + 1], ARGV[i + 2], ARGV[i + 3]
   local args = { 'SET', key, ARGV[i] }
   if ttl == 'keep' then
     args[#args + 1] = 'KEEPTTL'
@@ -112,7 +119,8 @@ for i = 1, #ARGV, 4 do
   if mode ~= '' then args[#args + 1] = mode end
   local ok = redis.call(unpack(args))
   applied[#applied + 1] = ok and 1 or 0
-  if ARGV[i + 3] == '1' then
+  if flag ~= '0' then
+    if ok and flag == '3' and redis.call('EXISTS', KEYS[k + 1]) == 0 then applied[#applied] = 2 end
     if ok and ttl == 'keep' then
       local left = redis.call('PTTL', key)
       redis.call('ZADD', KEYS[k + 1], 'NX', left >= 0 and now + left or '+inf', key)
@@ -120,6 +128,10 @@ for i = 1, #ARGV, 4 do
       redis.call('ZADD', KEYS[k + 1], ttl == '' and '+inf' or now + tonumber(ttl), key)
     end
     if ok then redis.call('ZADD', KEYS[k + 2], 0, key) end
+    if flag == '2' then
+      if ok then redis.call('ZADD', KEYS[k + 3], '+inf', KEYS[k + 1]) end
+      k = k + 1
+    end
     k = k + 3
   else
     k = k + 1
@@ -297,14 +309,16 @@ return { page, members }`);
  *
  * @example
  * writeCall([{ key: 'k', value: 'v', ttl: 1000, index: 'i' }]); // { keys: ['k', 'i', 'i:lex'], args: ['v', '1000', '', '1'] }
+ * writeCall([{ key: 'k', value: 'v', ttl: 1000, index: 'i', registry: 'r' }]); // { keys: ['k', 'i', 'i:lex', 'r'], args: ['v', '1000', '', '2'] }
  */
 export function writeCall(ops: readonly WriteOp[]): { keys: string[]; args: string[] } {
   const keys: string[] = [];
   const args: string[] = [];
-  for (const { key, value, ttl, mode, index } of ops) {
+  for (const { key, value, ttl, mode, index, registry } of ops) {
     keys.push(key);
     if (index !== undefined) keys.push(index, lexKeyOf(index));
-    args.push(value, ttl === null ? '' : String(ttl), mode ?? '', index === undefined ? '0' : '1');
+    if (index !== undefined && registry !== undefined) keys.push(registry);
+    args.push(value, ttl === null ? '' : String(ttl), mode ?? '', index === undefined ? '0' : registry === undefined ? '1' : '2');
   }
   return { keys, args };
 }

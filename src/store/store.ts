@@ -129,6 +129,14 @@ export interface WriteOp {
    * expiry; unchanged expiry for `ttl: 'keep'`), in the same atomic step as the write.
    */
   index?: string;
+  /**
+   * Registry of index sets (entities with a hash tag keep one index set per tag value, listed in a
+   * registry, itself an index set): when the write applies, `index` is listed in this sorted set
+   * (scored `+inf`), so a find across tags reads it. Only together with `index`. Standalone Redis and
+   * the memory store list it in the same atomic step as the write; Redis Cluster, where the registry
+   * lives in another slot, lists it right after the write that created the index set.
+   */
+  registry?: string;
 }
 
 /**

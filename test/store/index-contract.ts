@@ -368,6 +368,32 @@ export function indexContract(context: () => IndexContext): void {
     }
   });
 
+  it('index: a write with a registry lists its index set there (+inf), also after the set was emptied and created again', async () => {
+    const { store, ns, fixture } = context();
+    for (const p of [ns('ixreg'), `${ns('ixregtag')}:{t}`]) {
+      const index = `${p}:index`;
+      const registry = `${ns('ixreg')}:registry`;
+      expect(await store.write([{ key: `${p}:k:1`, value: 'v', ttl: 60_000, index, registry }])).toEqual([true]);
+      expect(await fixture.indexScore(registry, index)).toBe(Number.POSITIVE_INFINITY);
+      // Emptied (the set is gone), its entry dropped, then written again: listed again.
+      expect(await store.unlink([`${p}:k:1`], { index })).toBe(1);
+      expect(await store.exists(index)).toBe(false);
+      expect(await store.indexSync(registry, [index])).toBe(0);
+      expect(await fixture.indexScore(registry, index)).toBeNull();
+      expect(await store.write([{ key: `${p}:k:2`, value: 'v', ttl: null, index, registry }])).toEqual([true]);
+      expect(await fixture.indexScore(registry, index)).toBe(Number.POSITIVE_INFINITY);
+      // An op that does not apply lists nothing.
+      const other = `${p}:other`;
+      expect(await store.write([{ key: `${p}:k:2`, value: 'w', ttl: null, mode: 'NX', index: other, registry }])).toEqual([false]);
+      expect(await fixture.indexScore(registry, other)).toBeNull();
+      expect(await indexScanAll(store, registry)).toContain(index);
+    }
+    const p = ns('ixregbad');
+    const error = await failure(store.write([{ key: `${p}:k`, value: 'v', ttl: null, registry: `${p}:registry` }]));
+    expect(error.message).toMatch(/registry .*together with index/);
+    expect(await store.exists(`${p}:k`)).toBe(false);
+  });
+
   it('index: rejects a malformed index or keys before doing anything', async () => {
     const { store, ns } = context();
     const p = ns('ixbad');
