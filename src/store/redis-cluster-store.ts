@@ -5,12 +5,13 @@
  */
 import type { Cluster, ClusterOptions } from 'ioredis';
 import { StoreUnavailableError } from '../errors/index.js';
-import { clusterLexKeyOf, INDEX_APPLY, type IndexChange } from './cluster-index.js';
+import { clusterLexKeyOf, existingMembers, INDEX_APPLY, syncRemote, type IndexChange } from './cluster-index.js';
 import { ClusterWrites } from './cluster-writes.js';
 import { ReplicaConfirmations, type Durability } from './durability.js';
 import { quitClient } from './redis-client.js';
 import { clean, closedStoreError, type RedisTarget } from './redis-errors.js';
-import { DELETE_IF_EQUALS, EXPIRE_INDEXED, INDEX_PRUNE, INDEX_SYNC, indexPages } from './redis-index.js';
+import { DELETE_IF_EQUALS, EXPIRE_INDEXED, INDEX_PRUNE, INDEX_SYNC } from './redis-index.js';
+import { indexPages } from './redis-index-walk.js';
 import { evalScript, type LuaArg, type LuaScript } from './redis-lua.js';
 import {
   clusterReady, clusterTarget, masterOfSlot, nodeAddress, openCluster, toClusterFailure, topologyOf, type RedisClusterConfig,
@@ -249,13 +250,8 @@ export class RedisClusterStore implements Store {
       return;
     }
     // Members in other slots than the index set: their existence is checked here, not in the scripts.
-    for await (const members of indexPages(page, { match, prefix, count, checkKeys: false })) {
-      const alive = await this.#run('EXISTS', undefined, () => Promise.all(members.map((key) => this.#client.exists(key))));
-      const gone = members.filter((_, i) => alive[i] === 0);
-      if (gone.length > 0) await this.indexSync(index, gone); // drops each one still gone (re-adds one written meanwhile)
-      const live = gone.length === 0 ? members : members.filter((_, i) => alive[i] !== 0);
-      if (live.length > 0) yield live;
-    }
+    const exists = (members: readonly string[]) => this.#run('EXISTS', undefined, () => Promise.all(members.map((key) => this.#client.exists(key))));
+    yield* existingMembers(indexPages(page, { match, prefix, count, checkKeys: false }), exists, (gone) => this.indexSync(index, gone));
   }
 
   async indexPrune(index: string): Promise<number> {
@@ -284,18 +280,7 @@ export class RedisClusterStore implements Store {
         existing += (await evalScript(this.#client, INDEX_SYNC, [index, lex, ...local.slice(start, start + this.#maxKeys)], [])) as number;
       }
       if (remote.length === 0) return existing;
-      const ttls = await Promise.all(remote.map((key) => this.#client.pttl(key)));
-      const changes = remote.map((key, i): IndexChange => (ttls[i] === -2 ? ['del', key, ''] : ['set', key, ttls[i] === -1 ? '' : String(ttls[i])]));
-      await this.#applyIndex(index, changes);
-      // Not atomic: a key found missing may have been written (and indexed) before its entry was removed.
-      // Look again, and put back the entries of those that exist now (a write after this look indexes itself).
-      const dropped = remote.filter((_, i) => ttls[i] === -2);
-      if (dropped.length > 0) {
-        const again = await Promise.all(dropped.map((key) => this.#client.pttl(key)));
-        const back = dropped.flatMap((key, i): IndexChange[] => (again[i] === -2 ? [] : [['set', key, again[i] === -1 ? '' : String(again[i])]]));
-        if (back.length > 0) await this.#applyIndex(index, back);
-      }
-      return existing + ttls.filter((ttl) => ttl !== -2).length;
+      return existing + (await syncRemote(remote, (key) => this.#client.pttl(key), (changes) => this.#applyIndex(index, changes)));
     });
   }
 

@@ -13,8 +13,9 @@ import { WriteCoalescer } from './write-coalescer.js';
 import { closedStoreError, toStoreFailure, type RedisTarget } from './redis-errors.js';
 import {
   DELETE_IF_EQUALS, EXPIRE_INDEXED, INDEX_PRUNE, INDEX_SYNC, UNLINK_INDEXED, WRITE,
-  batchWriteNote, indexPages, lexKeyOf, writeCall,
+  batchWriteNote, lexKeyOf, writeCall,
 } from './redis-index.js';
+import { indexPages } from './redis-index-walk.js';
 import { evalScript, evalScriptPipeline, type LuaArg, type LuaScript } from './redis-lua.js';
 import type { IndexOption, IndexScanOptions, ScanOptions, Store, WriteOp } from './store.js';
 import {
