@@ -48,9 +48,7 @@ export function explainPlan(plan: QueryPlan): string {
       if (plan.perTag) {
         const each = plan.prefix !== undefined
           ? `ZRANGEBYLEX <set>:lex [${plan.prefix} (${plan.prefix}\\xff LIMIT 0 ${plan.count}`
-          : plan.match === undefined
-            ? `ZRANGE <set> <now> +inf BYSCORE LIMIT <offset> ${plan.count}`
-            : `ZSCAN <set> 0 MATCH ${plan.match} COUNT ${plan.count}`;
+          : `ZSCAN <set> 0 MATCH ${plan.match} COUNT ${plan.count}`;
         lines.push(
           `${head}index across hash tags (the pattern does not fix the hash tag: reads every tag's index set; expired members are pruned first)`,
           `  ZRANGE ${plan.index} <now> +inf BYSCORE (the registry: one index set per hash-tag value)`,
@@ -61,18 +59,16 @@ export function explainPlan(plan: QueryPlan): string {
       }
       if (plan.prefix !== undefined) {
         lines.push(
-          `${head}index range (reads only the keys starting with the pattern's literal prefix; expired members are pruned first)`,
+          plan.keyConditions.length === 0
+            ? `${head}index walk in key order (no key condition: reads the entity's whole index set, a member at a time in key order, so re-saves meanwhile never move one past the walk; expired members are pruned first)`
+            : `${head}index range (reads only the keys starting with the pattern's literal prefix; expired members are pruned first)`,
           `  ZRANGEBYLEX ${plan.index}:lex [${plan.prefix} (${plan.prefix}\\xff LIMIT 0 ${plan.count} (page by page, live members only)`,
         );
         if (plan.match !== undefined) lines.push(`  glob filter: ${plan.match}`);
         break;
       }
       lines.push(`${head}index (walks the entity's index set; expired members are pruned first)`);
-      lines.push(
-        plan.match === undefined
-          ? `  ZRANGE ${plan.index} <now> +inf BYSCORE LIMIT <offset> ${plan.count} (live members, page by page)`
-          : `  ZSCAN ${plan.index} 0 MATCH ${plan.match} COUNT ${plan.count} (repeated until the cursor is 0)`,
-      );
+      lines.push(`  ZSCAN ${plan.index} 0 MATCH ${plan.match} COUNT ${plan.count} (repeated until the cursor is 0)`);
       break;
   }
   if (plan.kind === 'scan' || plan.kind === 'index') {

@@ -129,7 +129,10 @@ export type QueryPlan =
       readonly index: string;
       /** Glob the members must match; `undefined` when `prefix` (or nothing) says it all. */
       readonly match: string | undefined;
-      /** Literal start of the matching keys beyond the entity's base, read as one lexicographic range. */
+      /**
+       * Literal start of the matching keys, read as one lexicographic range: beyond the entity's base when
+       * the pattern fixes leading key parts, the base itself when the pattern has no key condition.
+       */
       readonly prefix: string | undefined;
       /**
        * `true` when the entity keeps one index set per hash-tag value and the pattern does not fix the
@@ -232,8 +235,11 @@ export function planFind(input: PlanInput): QueryPlan {
   const keyFilter = combine(present, (c) => (k: Readonly<Record<string, KeyScalar>>) => c.pred(k[c.field]));
   if (metadata.find === 'index') {
     const literal = /^[^*?[\\]*/.exec(glob)![0];
-    const prefix = literal.length > keys.base.length ? literal : undefined;
+    let prefix = literal.length > keys.base.length ? literal : undefined;
     const match = present.length === 0 || glob === `${keys.base}*` || glob === `${literal}*` ? undefined : glob;
+    // No key condition: walk the whole index in key order (a lexicographic range over the entity's base),
+    // not in expiry order, where a member re-saved with a shorter TTL meanwhile would move behind the walk.
+    if (prefix === undefined && match === undefined) prefix = keys.base;
     const sets = input.indexKey!;
     const index = typeof sets === 'string' ? sets : sets.forLiteral(literal);
     if (index === undefined) {

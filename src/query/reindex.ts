@@ -67,7 +67,9 @@ export async function rebuildIndex({ store, keys, indexes, batchSize, call }: Re
   }
   for (const index of sets) {
     await call(() => store.indexPrune(index));
-    const members = store.indexScan(index, { count: batchSize })[Symbol.asyncIterator]();
+    // In key order (a range over the entity's base): the syncs below move scores, which would shift an
+    // expiry-order walk under itself.
+    const members = store.indexScan(index, { prefix: keys.base, count: batchSize })[Symbol.asyncIterator]();
     for (;;) {
       const next = await call(() => members.next());
       if (next.done) break;

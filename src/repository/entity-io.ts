@@ -66,7 +66,7 @@ export class EntityIO<E> {
     const data = items.map((item, i) => this.codec.validate(item, operation, batch ? i : undefined));
     const ops: WriteOp[] = data.map((d) => {
       const key = this.keys.encode(d);
-      return { key, value: this.codec.serialize(d), ttl, ...(mode ? { mode } : {}), ...this.indexSets.optionFor(key) };
+      return { key, value: this.codec.serialize(d), ttl, ...(mode ? { mode } : {}), ...this.indexSets.writeOption(key) };
     });
     assertValueSizes(ops, this.ctx.maxValueBytes, this.metadata.name, operation);
     return ops;
@@ -83,11 +83,6 @@ export class EntityIO<E> {
     if (ops.length === 0) return [];
     const results = await this.call(operation, ops.length === 1 ? ops[0]!.key : undefined, () => this.ctx.store.write(ops));
     for (const applied of results) if (applied) this.ctx.stats.writes++;
-    // Hash-tag index entities: list the index sets written to in the registry (for finds across tags).
-    // Only they have a registry; skipping the call otherwise saves every other write a promise round.
-    if (this.indexSets.registry !== undefined) {
-      await this.call(operation, undefined, () => this.indexSets.registerAfterWrite(this.ctx.store, ops, results));
-    }
     return results;
   }
 

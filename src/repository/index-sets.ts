@@ -9,20 +9,17 @@
  *   which Redis does not treat as a hash tag, so they spread over slots) go to the untagged set
  *   `app:session#index`. A **registry** set, `app:session#tags`, lists every tag's index set, so a
  *   `find` that does not fix the tag can read them all. It is itself an index set (members: index set
- *   names, scored `+inf` while their set exists), maintained through the ordinary `Store.indexSync`:
- *   after a write, each index set the write used is (re)registered, at most once a minute per process
- *   and set. `reindex()` drops the sets that no longer exist.
+ *   names, scored `+inf`). Every write lists its index set there (`WriteOp.registry`): in the same
+ *   atomic step on standalone Redis and in memory, right after the write that created the set on Redis
+ *   Cluster. Nothing is remembered per process, so a set that a concurrent delete emptied (Redis then
+ *   deletes it, and a registry walk or `reindex()` may drop its entry) is listed again by the next write
+ *   that creates it. A registry walk drops entries whose set no longer exists, as any index walk does.
  *
  * `#` never appears in a key part or a prefix, so none of these names can be an entity key.
  */
 import type { KeyCodec } from '../keys/index.js';
 import type { TaggedIndexSets } from '../query/index-layout.js';
 import type { IndexOption, Store, WriteOp } from '../store/store.js';
-
-/** How often one process re-registers an index set it keeps writing to (heals a registry entry dropped meanwhile). */
-const REGISTRATION_REFRESH_MS = 60_000;
-/** Most index sets remembered as registered per repository (oldest forgotten first: they are re-registered on use). */
-const MAX_REMEMBERED = 10_000;
 
 /**
  * The index sets of one entity in one cache. @internal
@@ -39,8 +36,6 @@ export class IndexSets {
   readonly registry: string | undefined;
   readonly #untagged: string;
   readonly #tagStart: number;
-  /** Index set → when this process last registered it (ms). */
-  readonly #registered = new Map<string, number>();
 
   constructor(
     enabled: boolean,
@@ -77,6 +72,13 @@ export class IndexSets {
     return index === undefined ? {} : { index };
   }
 
+  /** The index fields of a write of `redisKey`: its index set and, with a hash tag, the registry listing it. */
+  writeOption(redisKey: string): Pick<WriteOp, 'index' | 'registry'> {
+    const index = this.indexOf(redisKey);
+    if (index === undefined) return {};
+    return this.registry === undefined ? { index } : { index, registry: this.registry };
+  }
+
   /** What the planner needs: the one index set, the tagged sets, or nothing (`find: 'scan'`). */
   planIndex(): string | TaggedIndexSets | undefined {
     if (this.registry === undefined) return this.single;
@@ -103,29 +105,5 @@ export class IndexSets {
     }
     const counts = await Promise.all([...groups].map(([index, keys]) => store.unlink(keys, { index })));
     return counts.reduce((sum, n) => sum + n, 0);
-  }
-
-  /**
-   * After `ops` were written: makes sure the registry lists the index sets they used (for a cross-tag
-   * `find`), unless this process registered them within the last minute. Nothing to do without a hash tag.
-   */
-  async registerAfterWrite(store: Store, ops: readonly WriteOp[], applied: readonly boolean[]): Promise<void> {
-    if (this.registry === undefined) return;
-    const now = Date.now();
-    const due = new Set<string>();
-    ops.forEach((op, i) => {
-      if (!applied[i] || op.index === undefined) return;
-      const last = this.#registered.get(op.index);
-      if (last === undefined || now - last >= REGISTRATION_REFRESH_MS) due.add(op.index);
-    });
-    if (due.size === 0) return;
-    await store.indexSync(this.registry, [...due]);
-    for (const index of due) this.#remember(index, now);
-  }
-
-  #remember(index: string, at: number): void {
-    this.#registered.delete(index);
-    this.#registered.set(index, at);
-    if (this.#registered.size > MAX_REMEMBERED) this.#registered.delete(this.#registered.keys().next().value!);
   }
 }

@@ -244,7 +244,7 @@ export class Repository<E, K extends keyof E = DeclaredKeyOf<E>> {
       );
     }
     const ttl = resolveTtl(options?.ttl, this.metadata.ttlMs, this.metadata.name, 'getOrLoad');
-    const op: WriteOp = { key: redisKey, value: this.io.codec.serialize(data), ttl, ...this.io.indexSets.optionFor(redisKey) };
+    const op: WriteOp = { key: redisKey, value: this.io.codec.serialize(data), ttl, ...this.io.indexSets.writeOption(redisKey) };
     const tooLarge = valueTooLarge(op, this.ctx.maxValueBytes, this.metadata.name, 'getOrLoad');
     if (tooLarge) this.ctx.events.emitError(tooLarge);
     else await this.io.commit('getOrLoad', [op], awaitWrite);

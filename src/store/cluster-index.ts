@@ -86,7 +86,8 @@ export type IndexChange = [op: 'set' | 'keep' | 'del', member: string, ms: strin
 /**
  * The `KEYS` and `ARGV` of one standalone `WRITE` script call (see `redis-index.ts`) for ops of one slot,
  * keeping the index only for the ops in `colocated` (the others are written as plain `SET`s; their index
- * is updated separately).
+ * is updated separately). An op with a registry (in another slot) asks the script to answer 2 when it
+ * created its index set, so the caller lists the set in the registry.
  *
  * @example
  * writeCallIn(ops, new Set([0])); // { keys: [k0, index, lex, k1], args: [...] }
@@ -94,11 +95,11 @@ export type IndexChange = [op: 'set' | 'keep' | 'del', member: string, ms: strin
 export function writeCallIn(ops: readonly WriteOp[], colocated: ReadonlySet<number>): { keys: string[]; args: string[] } {
   const keys: string[] = [];
   const args: string[] = [];
-  ops.forEach(({ key, value, ttl, mode, index }, i) => {
+  ops.forEach(({ key, value, ttl, mode, index, registry }, i) => {
     keys.push(key);
     const indexed = index !== undefined && colocated.has(i);
     if (indexed) keys.push(index, clusterLexKeyOf(index));
-    args.push(value, ttl === null ? '' : String(ttl), mode ?? '', indexed ? '1' : '0');
+    args.push(value, ttl === null ? '' : String(ttl), mode ?? '', indexed ? (registry === undefined ? '1' : '3') : '0');
   });
   return { keys, args };
 }
@@ -116,4 +117,53 @@ export function writeChange(op: WriteOp, pttl?: number): IndexChange | undefined
     return ['keep', op.key, pttl === -1 ? '' : String(pttl)];
   }
   return ['set', op.key, op.ttl === null ? '' : String(op.ttl)];
+}
+
+/**
+ * `indexSync` for keys outside the index set's slot: reads each key's `PTTL` where it lives, sets or
+ * removes its entry with `apply` (one {@link INDEX_APPLY} per chunk), then looks again at the keys it
+ * found missing and puts back the entries of those that exist now. (Not atomic: a key may be written, and
+ * indexed, between the first look and the removal; a write after the second look indexes itself.)
+ * Answers how many keys existed at the first look.
+ *
+ * @example
+ * const existing = await syncRemote(keys, (key) => cluster.pttl(key), (changes) => applyIndex(index, changes));
+ */
+export async function syncRemote(
+  keys: readonly string[],
+  pttl: (key: string) => Promise<number>,
+  apply: (changes: IndexChange[]) => Promise<void>,
+): Promise<number> {
+  const change = (key: string, ttl: number): IndexChange => (ttl === -2 ? ['del', key, ''] : ['set', key, ttl === -1 ? '' : String(ttl)]);
+  const ttls = await Promise.all(keys.map(pttl));
+  await apply(keys.map((key, i) => change(key, ttls[i]!)));
+  const dropped = keys.filter((_, i) => ttls[i] === -2);
+  if (dropped.length > 0) {
+    const again = await Promise.all(dropped.map(pttl));
+    const back = dropped.flatMap((key, i) => (again[i] === -2 ? [] : [change(key, again[i]!)]));
+    if (back.length > 0) await apply(back);
+  }
+  return ttls.filter((ttl) => ttl !== -2).length;
+}
+
+/**
+ * The batches of `pages` keeping only members whose key exists (`exists` answers `EXISTS` per member),
+ * handing the others to `drop` (the index's `indexSync`, which removes those still gone): how an index
+ * walk checks members that live in other slots than their index set, where its scripts cannot.
+ *
+ * @example
+ * yield* existingMembers(pages, (keys) => Promise.all(keys.map((k) => cluster.exists(k))), (gone) => store.indexSync(index, gone));
+ */
+export async function* existingMembers(
+  pages: AsyncIterable<string[]>,
+  exists: (members: readonly string[]) => Promise<number[]>,
+  drop: (gone: string[]) => Promise<unknown>,
+): AsyncIterable<string[]> {
+  for await (const members of pages) {
+    const alive = await exists(members);
+    const gone = members.filter((_, i) => alive[i] === 0);
+    if (gone.length > 0) await drop(gone);
+    const live = gone.length === 0 ? members : members.filter((_, i) => alive[i] !== 0);
+    if (live.length > 0) yield live;
+  }
 }

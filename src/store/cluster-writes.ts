@@ -63,28 +63,42 @@ export class ClusterWrites {
     const slots = ops.map((op) => keySlot(op.key));
     const indexes = new Set<string>();
     const colocated = new Set<number>();
+    const registries = new Set<string>();
     ops.forEach((op, i) => {
       if (op.index === undefined) return;
       clusterLexKeyOf(op.index); // a name no companion set can share a slot with: refused before anything is sent
       indexes.add(op.index);
+      if (op.registry !== undefined) registries.add(op.registry);
       if (keySlot(op.index) === slots[i]) colocated.add(i);
     });
     const groups = groupBySlot(ops.map((op) => op.key));
     const split = [...indexes].filter((index) => ops.some((op, i) => op.index === index && !colocated.has(i)));
-    await this.checkIndexes(groups.size > 1 ? [...indexes] : split, 'SET');
+    await this.checkIndexes([...(groups.size > 1 ? indexes : split), ...registries], 'SET');
 
     const applied = new Array<boolean>(ops.length).fill(false);
+    const created = new Set<number>();
     const pttls = new Map<number, number>();
     const settled = await Promise.allSettled(
-      [...groups].map(([slot, positions]) => this.writeSlot(slot, positions, ops, colocated, applied, pttls)),
+      [...groups].map(([slot, positions]) => this.writeSlot(slot, positions, ops, colocated, { applied, created, pttls })),
     );
     const changes = new Map<string, IndexChange[]>();
+    const add = (index: string, change: IndexChange) => changes.set(index, [...(changes.get(index) ?? []), change]);
     ops.forEach((op, i) => {
       if (op.index === undefined || colocated.has(i) || !applied[i]) return;
       const change = writeChange(op, pttls.get(i));
-      if (change) changes.set(op.index, [...(changes.get(op.index) ?? []), change]);
+      if (change) add(op.index, change);
     });
-    const indexError = await this.applyAll(changes);
+    let indexError = await this.applyAll(changes);
+    // Then list the index sets in their registries (another slot): each one this batch created, and each
+    // one written outside its slot (which cannot tell). A registry entry is only removed when its set is
+    // found missing and is re-checked afterwards (see RedisClusterStore.indexSync), so a set created here
+    // and listed after its creation stays listed.
+    changes.clear();
+    ops.forEach((op, i) => {
+      if (op.index === undefined || op.registry === undefined || !applied[i]) return;
+      if (created.has(i) || !colocated.has(i)) add(op.registry, ['set', op.index, '']);
+    });
+    indexError ??= await this.applyAll(changes);
     this.throwFailures(settled, groups.size, ops.length === 1 ? ops[0]!.key : undefined);
     if (indexError !== undefined) {
       throw toClusterFailure(indexError, {
@@ -134,21 +148,25 @@ export class ClusterWrites {
     return settled.reduce((sum, result) => sum + (result.status === 'fulfilled' ? result.value : 0), 0);
   }
 
-  /** The ops of one slot, as on standalone Redis; fills `applied` and, for split `KEEPTTL` ops, `pttls`. */
+  /**
+   * The ops of one slot, as on standalone Redis; fills `applied`, `created` (ops whose write created their
+   * index set) and, for split `KEEPTTL` ops, `pttls`.
+   */
   private async writeSlot(
     slot: number,
     positions: readonly number[],
     ops: readonly WriteOp[],
     colocated: ReadonlySet<number>,
-    applied: boolean[],
-    pttls: Map<number, number>,
+    { applied, created, pttls }: { applied: boolean[]; created: Set<number>; pttls: Map<number, number> },
   ): Promise<void> {
     const group = positions.map((i) => ops[i]!);
     let results: boolean[];
     if (positions.some((i) => colocated.has(i))) {
       const { keys, args } = writeCallIn(group, new Set(positions.flatMap((p, j) => (colocated.has(p) ? [j] : []))));
       try {
-        results = ((await evalScript(this.client, WRITE, keys, args)) as number[]).map((n) => n === 1);
+        const replies = (await evalScript(this.client, WRITE, keys, args)) as number[];
+        replies.forEach((n, j) => n === 2 && created.add(positions[j]!));
+        results = replies.map((n) => n >= 1);
       } catch (err) {
         throw new GroupFailure(err, 'SET', group.length > 1 ? batchWriteNote(err) : undefined);
       }

@@ -127,7 +127,8 @@ export class IndexSets {
    * Batches of the live members of `index` starting with `prefix` and matching `match` (all when both are
    * `undefined`): examines `count` members per step, judging liveness by `now()` at each step, and yields
    * to the event loop between steps (`checkOpen` runs after each pause). Members present for the whole
-   * scan are yielded once.
+   * scan are yielded once. A member whose key is gone (removed without the index) is not yielded, and is
+   * removed from the set when met, as RedisStore does.
    */
   async *scan(
     index: string,
@@ -139,6 +140,12 @@ export class IndexSets {
     const matches = (member: string) => (prefix === undefined || member.startsWith(prefix)) && (glob === undefined || glob(member));
     const set = this.get(index, now(), prefix !== undefined ? 'ZRANGEBYLEX' : match === undefined ? 'ZRANGE' : 'ZSCAN');
     if (set === undefined) return;
-    yield* walkInBatches(set.entries(), count, now, ([member, score], at) => (score > at && matches(member) ? member : undefined), checkOpen);
+    const pick = ([member, score]: [string, number], at: number): string | undefined => {
+      if (score <= at || !matches(member)) return undefined;
+      if (this.live(member, at) !== undefined) return member;
+      this.remove(index, [member], at); // (deleting while a Map is iterated is safe: the walk goes on)
+      return undefined;
+    };
+    yield* walkInBatches(set.entries(), count, now, pick, checkOpen);
   }
 }

@@ -131,14 +131,18 @@ export class MemoryStore implements Store {
     this.#assertOpen();
     assertWriteOps(ops);
     const now = this.#now();
-    for (const { index } of ops) if (index !== undefined) this.#indexes.get(index, now, 'ZADD'); // WRONGTYPE first
-    return ops.map(({ key, value, ttl, mode, index }) => {
+    for (const { index, registry } of ops) {
+      if (index !== undefined) this.#indexes.get(index, now, 'ZADD'); // WRONGTYPE first
+      if (registry !== undefined) this.#indexes.get(registry, now, 'ZADD');
+    }
+    return ops.map(({ key, value, ttl, mode, index, registry }) => {
       const current = this.#live(key, now);
       if ((mode === 'NX' && current) || (mode === 'XX' && !current)) return false;
       const expiresAt = ttl === 'keep' ? (current?.expiresAt ?? null) : ttl === null ? null : now + ttl;
       this.#data.set(key, { value, expiresAt });
       // 'keep' leaves the score of a member already there, as RedisStore does.
       if (index !== undefined) this.#indexes.add(index, key, expiryScore(expiresAt), now, ttl === 'keep');
+      if (index !== undefined && registry !== undefined) this.#indexes.add(registry, index, Number.POSITIVE_INFINITY, now);
       return true;
     });
   }

@@ -5,17 +5,19 @@
  */
 import type { Cluster, ClusterOptions } from 'ioredis';
 import { StoreUnavailableError } from '../errors/index.js';
-import { clusterLexKeyOf, INDEX_APPLY, type IndexChange } from './cluster-index.js';
+import { clusterLexKeyOf, existingMembers, INDEX_APPLY, syncRemote, type IndexChange } from './cluster-index.js';
 import { ClusterWrites } from './cluster-writes.js';
 import { ReplicaConfirmations, type Durability } from './durability.js';
 import { quitClient } from './redis-client.js';
 import { clean, closedStoreError, type RedisTarget } from './redis-errors.js';
-import { DELETE_IF_EQUALS, EXPIRE_INDEXED, INDEX_PRUNE, INDEX_SYNC, indexPages } from './redis-index.js';
-import { evalScript } from './redis-lua.js';
+import { DELETE_IF_EQUALS, EXPIRE_INDEXED, INDEX_PRUNE, INDEX_SYNC } from './redis-index.js';
+import { indexPages } from './redis-index-walk.js';
+import { evalScript, type LuaArg, type LuaScript } from './redis-lua.js';
 import {
-  clusterReady, clusterTarget, masterOfSlot, openCluster, toClusterFailure, topologyOf, type RedisClusterConfig,
+  clusterReady, clusterTarget, masterOfSlot, nodeAddress, openCluster, toClusterFailure, topologyOf, type RedisClusterConfig,
 } from './redis-cluster.js';
-import { groupBySlot, keySlot, slotOfGlob } from './slots.js';
+import { groupBySlot, hashTagOf, keySlot, slotOfGlob } from './slots.js';
+import { WalkGuard } from './walk-guard.js';
 import type { IndexOption, IndexScanOptions, ScanOptions, Store, WriteOp } from './store.js';
 import {
   assertExpireTtl, assertIndex, assertKeys, indexOption, indexScanArguments, scanCount,
@@ -201,6 +203,7 @@ export class RedisClusterStore implements Store {
       let interrupted = false;
       walk: for (const node of nodes) {
         if (node === undefined) throw this.#unavailable('SCAN', "the master of the hash tag's slot is not known (a failover may be under way)");
+        const guard = new WalkGuard(() => node, 'SCAN', nodeAddress(node));
         let cursor = '0';
         do {
           let reply: [string, string[]];
@@ -209,6 +212,13 @@ export class RedisClusterStore implements Store {
           } catch (err) {
             // A node dropped because its slots moved (e.g. a failover): start over on the new masters.
             if (topologyOf(this.#client) === topology || attempt === MAX_SCAN_RESTARTS) throw err;
+            interrupted = true;
+            break walk;
+          }
+          // The node reconnected (it may have restarted): its cursor means nothing now. Start over when
+          // the topology changed too, else fail: never a silently partial result.
+          if (!guard.same()) {
+            if (topologyOf(this.#client) === topology || attempt === MAX_SCAN_RESTARTS) throw guard.error();
             interrupted = true;
             break walk;
           }
@@ -228,7 +238,20 @@ export class RedisClusterStore implements Store {
     const { match, prefix, count } = indexScanArguments(index, options);
     const command = prefix !== undefined ? 'ZRANGEBYLEX' : match === undefined ? 'ZRANGE' : 'ZSCAN';
     const keys = [index, clusterLexKeyOf(index)];
-    yield* indexPages((script, args) => this.#run(command, index, () => evalScript(this.#client, script, keys, args)), { match, prefix, count });
+    const slot = keySlot(index);
+    const guard = new WalkGuard(() => masterOfSlot(this.#client, slot), command, () => this.#target.address);
+    const page = async (script: LuaScript, args: LuaArg[]) => {
+      const reply = await this.#run(command, index, () => evalScript(this.#client, script, keys, args));
+      guard.check(); // the slot's master changed or reconnected: the walk's position may mean nothing there
+      return reply;
+    };
+    if (hashTagOf(index) !== undefined) {
+      yield* indexPages(page, { match, prefix, count, checkKeys: true });
+      return;
+    }
+    // Members in other slots than the index set: their existence is checked here, not in the scripts.
+    const exists = (members: readonly string[]) => this.#run('EXISTS', undefined, () => Promise.all(members.map((key) => this.#client.exists(key))));
+    yield* existingMembers(indexPages(page, { match, prefix, count, checkKeys: false }), exists, (gone) => this.indexSync(index, gone));
   }
 
   async indexPrune(index: string): Promise<number> {
@@ -257,10 +280,7 @@ export class RedisClusterStore implements Store {
         existing += (await evalScript(this.#client, INDEX_SYNC, [index, lex, ...local.slice(start, start + this.#maxKeys)], [])) as number;
       }
       if (remote.length === 0) return existing;
-      const ttls = await Promise.all(remote.map((key) => this.#client.pttl(key)));
-      const changes = remote.map((key, i): IndexChange => (ttls[i] === -2 ? ['del', key, ''] : ['set', key, ttls[i] === -1 ? '' : String(ttls[i])]));
-      await this.#applyIndex(index, changes);
-      return existing + ttls.filter((ttl) => ttl !== -2).length;
+      return existing + (await syncRemote(remote, (key) => this.#client.pttl(key), (changes) => this.#applyIndex(index, changes)));
     });
   }
 

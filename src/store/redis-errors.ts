@@ -67,7 +67,7 @@ const UNAVAILABLE_REPLIES = /^(LOADING|MASTERDOWN|CLUSTERDOWN|TRYAGAIN|BUSY|MOVE
 const AUTH_REPLIES = /^(NOAUTH|WRONGPASS)\b/;
 
 const HINTS: readonly [RegExp, string][] = [
-  [/^OOM\b/, 'Free memory or raise maxmemory, or set an eviction policy (maxmemory-policy, e.g. allkeys-lru).'],
+  [/^OOM\b/, 'Free memory or raise maxmemory, or set an eviction policy (maxmemory-policy, e.g. volatile-lru, which keeps the index sets of find: \'index\' entities).'],
   [/^READONLY\b/, 'This connection points at a read-only replica; connect cacheorm to the primary.'],
   [
     /^MISCONF\b/,

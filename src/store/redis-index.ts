@@ -1,6 +1,6 @@
 /**
- * The Lua scripts behind {@link RedisStore}'s index sets (entities with `find: 'index'`) and the code that
- * runs them.
+ * The Lua scripts behind {@link RedisStore}'s index sets (entities with `find: 'index'`) that change them,
+ * and the code that runs them (the scripts that walk them are in `redis-index-walk.ts`).
  *
  * An index is two sorted sets listing the same keys of an entity:
  * - the **expiry set** (the index key itself, e.g. `app:session#index`): each key scored by its expiry
@@ -15,6 +15,8 @@
  *   application server agrees on them and on what "expired" means, whatever their own clocks say.
  * - **Cluster-safe.** A script only touches keys passed in `KEYS` (never names built in Lua), so a cluster
  *   that keeps an index set in the same slot as its keys (one set per hash tag) can run it unchanged.
+ *   The one exception, the walks' check that a member's key exists, reads members only when the caller
+ *   says they live where the script runs (see `redis-index-walk.ts`).
  * - **Check, then write.** A script first checks that the index key holds a sorted set (or nothing), so a
  *   `WRONGTYPE` refuses the call before anything is written. Redis refuses a script's first write under
  *   OOM (`maxmemory`), and with it the whole call: a refused batch writes nothing, like `MULTI`/`EXEC`.
@@ -23,9 +25,7 @@
  * - Plain scripts: no `#!lua` shebang flags or Redis functions, which need Redis 7.
  * @internal
  */
-import type { LuaArg, LuaScript } from './redis-lua.js';
 import { lua } from './redis-lua.js';
-import { compileGlob } from './glob.js';
 import type { WriteOp } from './store.js';
 
 /**
@@ -39,8 +39,8 @@ export function lexKeyOf(index: string): string {
   return `${index}:lex`;
 }
 
-/** `now`: the server's time in ms since the epoch. */
-const NOW = `local t = redis.call('TIME')
+/** Lua statements setting `now`: the server's time in ms since the epoch. */
+export const NOW = `local t = redis.call('TIME')
 local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
 `;
 
@@ -56,18 +56,25 @@ if kind ~= 'zset' and kind ~= 'none' then return redis.error_reply('${WRONGTYPE}
  * expiry: now + ttl, `+inf` without one). For `KEEPTTL` the expiry is unchanged, so a member already in
  * the set keeps its score (`ZADD NX`: recomputing it as now + `PTTL` could move it by a millisecond), and
  * a missing one is added with now + `PTTL`. Each applied key is added to the lexicographic set too.
- * KEYS: per op its key, followed by its index set and lexicographic set when it has an index. ARGV: per op
- * `value`, `ttl` (`''` for none, `'keep'`, or ms), `mode` (`''`, `NX`, `XX`), `'1'` when the op has an
- * index. Answers 1/0 per op.
+ * KEYS: per op its key, followed by its index set and lexicographic set when it has an index, and by
+ * its registry when it has one. ARGV: per op `value`, `ttl` (`''` for none, `'keep'`, or ms), `mode`
+ * (`''`, `NX`, `XX`), and the index flag: `'0'` no index, `'1'` an index, `'2'` an index and a registry
+ * (an applied op lists its index set there, scored `+inf`, in this same atomic step), `'3'` an index
+ * whose registry the caller updates itself (Redis Cluster: another slot), so the op answers 2 when it
+ * created the index set. Answers 1/0 per op (2: applied and created the index set, flag `'3'` only).
  *
  * @example
  * await evalScript(client, WRITE, ...Object.values(writeCall(ops)));
  */
 export const WRITE = lua(`${NOW}local k = 1
 for i = 4, #ARGV, 4 do
-  if ARGV[i] == '1' then
+  if ARGV[i] ~= '0' then
     ${checkIndex('KEYS[k + 1]').replaceAll('\n', '\n    ').trimEnd()}
     ${checkIndex('KEYS[k + 2]').replaceAll('\n', '\n    ').trimEnd()}
+    if ARGV[i] == '2' then
+      ${checkIndex('KEYS[k + 3]').replaceAll('\n', '\n      ').trimEnd()}
+      k = k + 1
+    end
     k = k + 3
   else
     k = k + 1
@@ -76,7 +83,7 @@ end
 local applied = {}
 k = 1
 for i = 1, #ARGV, 4 do
-  local key, ttl, mode = KEYS[k], ARGV[i + 1], ARGV[i + 2]
+  local key, ttl, mode, flag = KEYS[k], ARGV[i + 1], ARGV[i + 2], ARGV[i + 3]
   local args = { 'SET', key, ARGV[i] }
   if ttl == 'keep' then
     args[#args + 1] = 'KEEPTTL'
@@ -87,7 +94,8 @@ for i = 1, #ARGV, 4 do
   if mode ~= '' then args[#args + 1] = mode end
   local ok = redis.call(unpack(args))
   applied[#applied + 1] = ok and 1 or 0
-  if ARGV[i + 3] == '1' then
+  if flag ~= '0' then
+    if ok and flag == '3' and redis.call('EXISTS', KEYS[k + 1]) == 0 then applied[#applied] = 2 end
     if ok and ttl == 'keep' then
       local left = redis.call('PTTL', key)
       redis.call('ZADD', KEYS[k + 1], 'NX', left >= 0 and now + left or '+inf', key)
@@ -95,6 +103,10 @@ for i = 1, #ARGV, 4 do
       redis.call('ZADD', KEYS[k + 1], ttl == '' and '+inf' or now + tonumber(ttl), key)
     end
     if ok then redis.call('ZADD', KEYS[k + 2], 0, key) end
+    if flag == '2' then
+      if ok then redis.call('ZADD', KEYS[k + 3], '+inf', KEYS[k + 1]) end
+      k = k + 1
+    end
     k = k + 3
   else
     k = k + 1
@@ -192,133 +204,22 @@ until #dead < 500
 return removed`);
 
 /**
- * One page of a key-prefix range: up to `ARGV[3]` members of the lexicographic set `KEYS[2]` between
- * `ARGV[1]` and `ARGV[2]` (`ZRANGEBYLEX` bounds), keeping those whose score in the index set `KEYS[1]` is
- * after now (`ZMSCORE` 500 members at a time; a `ZSCORE` loop on Redis before 6.2). Answers
- * `{ last member read or '', 1 when the range goes on after it else 0, live members }`; O(log N + count).
- *
- * @example
- * await evalScript(client, INDEX_RANGE, ['app:s#index', 'app:s#index:lex'], ['[app:s:acme:', Buffer.from('(app:s:acme:\xff', 'latin1'), '1000']);
- */
-export const INDEX_RANGE = lua(`${NOW}local read = redis.call('ZRANGEBYLEX', KEYS[2], ARGV[1], ARGV[2], 'LIMIT', 0, ARGV[3])
-local live = {}
-for first = 1, #read, 500 do
-  local last = math.min(first + 499, #read)
-  local scores = redis.pcall('ZMSCORE', KEYS[1], unpack(read, first, last))
-  if type(scores) ~= 'table' or scores.err then
-    scores = {}
-    for i = first, last do scores[i - first + 1] = redis.call('ZSCORE', KEYS[1], read[i]) end
-  end
-  for i = first, last do
-    local score = scores[i - first + 1]
-    if score and (score == 'inf' or tonumber(score) > now) then live[#live + 1] = read[i] end
-  end
-end
-local more = 0
-if #read > 0 and #read == tonumber(ARGV[3]) then
-  more = #redis.call('ZRANGEBYLEX', KEYS[2], '(' .. read[#read], ARGV[2], 'LIMIT', 0, 1)
-end
-return { read[#read] or '', more, live }`);
-
-/**
- * One `ZSCAN KEYS[1] ARGV[1] MATCH ARGV[2] COUNT ARGV[3]` step keeping live members only (score after
- * now). Answers `{ next cursor, members }`.
- *
- * @example
- * const [cursor, members] = await evalScript(client, INDEX_SCAN_MATCH, ['app:s#index'], ['0', 'app:s:acme:*', '1000']);
- */
-export const INDEX_SCAN_MATCH = lua(`${NOW}local reply = redis.call('ZSCAN', KEYS[1], ARGV[1], 'MATCH', ARGV[2], 'COUNT', ARGV[3])
-local found, live = reply[2], {}
-for i = 1, #found, 2 do
-  local score = found[i + 1]
-  if score == 'inf' or tonumber(score) > now then live[#live + 1] = found[i] end
-end
-return { reply[1], live }`);
-
-/**
- * One page of the live members of the index set `KEYS[1]` in (score, member) order: `ARGV[1]` members
- * from the first member after the last one of the previous page (`ARGV[2]` its score as Redis wrote it,
- * `ARGV[3]` the member; `''` for the first page), skipping members whose score is at or before now.
- * Resuming uses `ZRANK` of that member while it keeps its score (an exact cursor that other writes do not
- * shift), else restarts at the first member with that score (may repeat members). O(log N + count).
- * Answers `{ member, score, ... }` (`ZRANGE ... WITHSCORES`).
- *
- * @example
- * const page = await evalScript(client, INDEX_SCAN_LIVE, ['app:s#index'], ['1000', '', '']);
- */
-export const INDEX_SCAN_LIVE = lua(`${NOW}local start = redis.call('ZCOUNT', KEYS[1], '-inf', now)
-if ARGV[2] ~= '' then
-  local resume
-  if redis.call('ZSCORE', KEYS[1], ARGV[3]) == ARGV[2] then
-    resume = redis.call('ZRANK', KEYS[1], ARGV[3]) + 1
-  else
-    resume = redis.call('ZCOUNT', KEYS[1], '-inf', '(' .. ARGV[2])
-  end
-  if resume > start then start = resume end
-end
-return redis.call('ZRANGE', KEYS[1], start, start + tonumber(ARGV[1]) - 1, 'WITHSCORES')`);
-
-/**
  * The `KEYS` and `ARGV` of one {@link WRITE} call for `ops`.
  *
  * @example
  * writeCall([{ key: 'k', value: 'v', ttl: 1000, index: 'i' }]); // { keys: ['k', 'i', 'i:lex'], args: ['v', '1000', '', '1'] }
+ * writeCall([{ key: 'k', value: 'v', ttl: 1000, index: 'i', registry: 'r' }]); // { keys: ['k', 'i', 'i:lex', 'r'], args: ['v', '1000', '', '2'] }
  */
 export function writeCall(ops: readonly WriteOp[]): { keys: string[]; args: string[] } {
   const keys: string[] = [];
   const args: string[] = [];
-  for (const { key, value, ttl, mode, index } of ops) {
+  for (const { key, value, ttl, mode, index, registry } of ops) {
     keys.push(key);
     if (index !== undefined) keys.push(index, lexKeyOf(index));
-    args.push(value, ttl === null ? '' : String(ttl), mode ?? '', index === undefined ? '0' : '1');
+    if (index !== undefined && registry !== undefined) keys.push(registry);
+    args.push(value, ttl === null ? '' : String(ttl), mode ?? '', index === undefined ? '0' : registry === undefined ? '1' : '2');
   }
   return { keys, args };
-}
-
-/**
- * Pages of live members of an index: with a key `prefix`, {@link INDEX_RANGE} pages of that lexicographic
- * range (filtered by the glob `match` here, with Redis' glob semantics); else {@link INDEX_SCAN_MATCH}
- * steps with a glob, {@link INDEX_SCAN_LIVE} pages without. `run(script, args)` runs a script with the
- * index set and its lexicographic set as its keys.
- *
- * @example
- * const run = (s: LuaScript, a: LuaArg[]) => evalScript(client, s, ['app:s#index', 'app:s#index:lex'], a);
- * for await (const keys of indexPages(run, { prefix: 'app:s:acme:', count: 1000 })) console.log(keys);
- */
-export async function* indexPages(
-  run: (script: LuaScript, args: LuaArg[]) => Promise<unknown>,
-  { match, prefix, count }: { match?: string | undefined; prefix?: string | undefined; count: number },
-): AsyncIterable<string[]> {
-  if (prefix !== undefined) {
-    const matches = match === undefined ? undefined : compileGlob(match);
-    // Every key starting with `prefix` sorts before `prefix` + 0xFF: no UTF-8 string holds a 0xFF byte.
-    const max = Buffer.concat([Buffer.from(`(${prefix}`), Buffer.from([0xff])]);
-    let min = `[${prefix}`;
-    for (;;) {
-      const [last, more, live] = (await run(INDEX_RANGE, [min, max, String(count)])) as [string, number, string[]];
-      const members = matches === undefined ? live : live.filter(matches);
-      if (members.length > 0) yield members;
-      if (more === 0) return;
-      min = `(${last}`;
-    }
-  }
-  if (match !== undefined) {
-    let cursor = '0';
-    do {
-      const [next, members] = (await run(INDEX_SCAN_MATCH, [cursor, match, String(count)])) as [string, string[]];
-      cursor = next;
-      if (members.length > 0) yield members;
-    } while (cursor !== '0');
-    return;
-  }
-  let last = ['', ''];
-  for (;;) {
-    const page = (await run(INDEX_SCAN_LIVE, [String(count), ...last])) as string[];
-    const members = page.filter((_, i) => i % 2 === 0);
-    if (members.length > 0) yield members;
-    if (members.length < count) return;
-    last = [page[page.length - 1]!, page[page.length - 2]!];
-  }
 }
 
 /**

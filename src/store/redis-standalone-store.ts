@@ -8,13 +8,15 @@ import { StoreUnavailableError } from '../errors/index.js';
 import type { ReplicaConfirmations } from './durability.js';
 import { NO_EXEC_REPLY, chunk, openClient, quitClient, replies, setArguments } from './redis-client.js';
 import { ownedClientDefaults, RedisConnection } from './redis-connection.js';
+import { WalkGuard } from './walk-guard.js';
 import { WriteCoalescer } from './write-coalescer.js';
 import { closedStoreError, toStoreFailure, type RedisTarget } from './redis-errors.js';
 import {
   DELETE_IF_EQUALS, EXPIRE_INDEXED, INDEX_PRUNE, INDEX_SYNC, UNLINK_INDEXED, WRITE,
-  batchWriteNote, indexPages, lexKeyOf, writeCall,
+  batchWriteNote, lexKeyOf, writeCall,
 } from './redis-index.js';
-import { evalScript, evalScriptPipeline } from './redis-lua.js';
+import { indexPages } from './redis-index-walk.js';
+import { evalScript, evalScriptPipeline, type LuaArg, type LuaScript } from './redis-lua.js';
 import type { IndexOption, IndexScanOptions, ScanOptions, Store, WriteOp } from './store.js';
 import {
   assertExpireTtl, assertIndex, assertKeys, assertWriteOps, indexOption, indexScanArguments, scanCount,
@@ -230,14 +232,23 @@ export class StandaloneRedisStore implements Store {
    * are yielded at least once). Without: pages of `count` members in expiry order, each resuming right
    * after the last member of the previous page; a member present for the whole scan is yielded unless its
    * expiry moved backwards meanwhile (`expire()` with a shorter TTL), and may repeat if the last member of
-   * a page was rewritten or removed in between. Liveness is judged by the server's clock at each page.
+   * a page was rewritten or removed in between (`find` therefore walks by `prefix`). Liveness is judged
+   * by the server's clock at each page; a member whose key is gone is skipped and removed (see
+   * {@link Store.indexScan}). Fails with {@link StoreUnavailableError} when the connection was
+   * re-established during the walk.
    */
   async *indexScan(index: string, options?: IndexScanOptions): AsyncIterable<string[]> {
     this.#assertOpen('ZSCAN');
     const { match, prefix, count } = indexScanArguments(index, options);
     const command = prefix !== undefined ? 'ZRANGEBYLEX' : match === undefined ? 'ZRANGE' : 'ZSCAN';
     const keys = [index, lexKeyOf(index)];
-    yield* indexPages((script, args) => this.#run(command, index, () => evalScript(this.client, script, keys, args)), { match, prefix, count });
+    const guard = new WalkGuard(() => this.client, command, this.#target.address);
+    const page = async (script: LuaScript, args: LuaArg[]) => {
+      const reply = await this.#run(command, index, () => evalScript(this.client, script, keys, args));
+      guard.check();
+      return reply;
+    };
+    yield* indexPages(page, { match, prefix, count, checkKeys: true });
   }
 
   /** {@inheritDoc Store.indexPrune} */
@@ -278,10 +289,13 @@ export class StandaloneRedisStore implements Store {
     await quitClient(this.client, QUIT_TIMEOUT_MS);
   }
 
+  /** `SCAN` steps until the cursor is back to `0`; fails when the connection changed meanwhile (see {@link WalkGuard}). */
   async *#scanNode(node: Redis, match: string, count: number): AsyncIterable<string[]> {
+    const guard = new WalkGuard(() => node, 'SCAN', this.#target.address);
     let cursor = '0';
     do {
       const [next, keys] = await this.#run('SCAN', undefined, () => node.scan(cursor, 'MATCH', match, 'COUNT', count));
+      guard.check();
       cursor = next;
       if (keys.length > 0) yield keys;
     } while (cursor !== '0');

@@ -215,7 +215,10 @@ export class RedisStore<C extends Redis | Cluster = Redis> implements Store {
    * Yields batches of the keys matching the Redis glob `match` ({@link Store.scan}).
    *
    * `SCAN cursor MATCH match COUNT count` until the cursor is back to `0`; on a cluster, on every master
-   * (or only the one owning a hash tag the glob fixes).
+   * (or only the one owning a hash tag the glob fixes). A cursor only means something to the server that
+   * issued it: when a node's connection is re-established during the walk (it may have restarted), the
+   * scan fails with {@link StoreUnavailableError} instead of ending with part of the keys (on a cluster
+   * whose topology changed too, it starts over on the new masters, up to 3 times).
    */
   scan(match: string, options?: ScanOptions): AsyncIterable<string[]> {
     return this.#impl.scan(match, options);
@@ -229,8 +232,11 @@ export class RedisStore<C extends Redis | Cluster = Redis> implements Store {
    * `match` in the client; O(log N + M) per page. Else, with `match`: Lua-filtered `ZSCAN` steps
    * (members present for the whole scan are yielded at least once). With neither: pages of `count`
    * members in expiry order; a member present for the whole scan is yielded unless its expiry moved
-   * backwards meanwhile, and may repeat if the last member of a page was rewritten or removed in between.
-   * Liveness is judged by the server's clock at each page.
+   * backwards meanwhile, and may repeat if the last member of a page was rewritten or removed in between
+   * (`find` therefore walks by `prefix`). Liveness is judged by the server's clock at each page; a member
+   * whose key is gone is skipped and removed. Fails with {@link StoreUnavailableError} when the
+   * connection was re-established during the walk (on a cluster: the master of the index's slot
+   * changed or reconnected).
    */
   indexScan(index: string, options?: IndexScanOptions): AsyncIterable<string[]> {
     return this.#impl.indexScan(index, options);

@@ -81,7 +81,12 @@ export interface Store {
    * with neither, `ZRANGE BYSCORE now +inf` pages). May repeat keys; callers de-duplicate. A member
    * that stays in the set for the whole scan is yielded at least once, unless (without `match`) its
    * recorded expiry moved earlier meanwhile; members added or removed during the scan may or may not be.
-   * An absent index set yields nothing; batches are never empty.
+   * A member whose key no longer exists (removed without the index: a raw `DEL`, eviction, another tool;
+   * also with a `+inf` score) is not yielded, and is removed from the set when the scan meets it, so
+   * every consumer (`count`, `keys`, `toArray`, `delete`) sees the same members. (On Redis Cluster, the
+   * check runs inside the page's script when the index set shares its members' hash tag, else with
+   * `EXISTS` per member and `indexSync` for the gone ones.) An absent index set yields nothing; batches
+   * are never empty.
    */
   indexScan(index: string, options?: IndexScanOptions): AsyncIterable<string[]>;
 
@@ -124,6 +129,14 @@ export interface WriteOp {
    * expiry; unchanged expiry for `ttl: 'keep'`), in the same atomic step as the write.
    */
   index?: string;
+  /**
+   * Registry of index sets (entities with a hash tag keep one index set per tag value, listed in a
+   * registry, itself an index set): when the write applies, `index` is listed in this sorted set
+   * (scored `+inf`), so a find across tags reads it. Only together with `index`. Standalone Redis and
+   * the memory store list it in the same atomic step as the write; Redis Cluster, where the registry
+   * lives in another slot, lists it right after the write that created the index set.
+   */
+  registry?: string;
 }
 
 /**

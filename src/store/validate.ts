@@ -37,10 +37,17 @@ export function assertWriteOps(ops: readonly WriteOp[]): void {
         { command: 'SET' },
       );
     }
-    const { ttl, mode, index: indexSet } = op;
+    const { ttl, mode, index: indexSet, registry } = op;
     if (indexSet !== undefined && !isIndexName(indexSet)) {
       throw new StoreError(
         `Invalid index set ${describe(indexSet)} for SET${where}: pass the index key as a non-empty string, or leave it out.`,
+        'ERR syntax error',
+        { command: 'SET', key: op.key },
+      );
+    }
+    if (registry !== undefined && (indexSet === undefined || !isIndexName(registry))) {
+      throw new StoreError(
+        `Invalid registry ${describe(registry)} for SET${where}: a registry lists the op's index set, so pass it as a non-empty string together with index, or leave it out.`,
         'ERR syntax error',
         { command: 'SET', key: op.key },
       );

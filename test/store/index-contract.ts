@@ -348,6 +348,52 @@ export function indexContract(context: () => IndexContext): void {
     }
   });
 
+  it('index: members whose key is gone (deleted behind the index, +inf or not) are not yielded, and are removed when met', async () => {
+    const { store, ns, fixture } = context();
+    // Untagged names (on a cluster the keys spread over slots) and names sharing one hash tag.
+    for (const p of [ns('ixgone'), `${ns('ixgonetag')}:{t}`]) {
+      const index = `${p}:index`;
+      const keys = Array.from({ length: 40 }, (_, i) => `${p}:k:${String(i).padStart(2, '0')}`);
+      await store.write(keys.map((key, i) => ({ key, value: 'v', ttl: i % 2 === 0 ? null : 60_000, index })));
+      const gone = keys.filter((_, i) => i % 3 === 0);
+      expect(await store.unlink(gone)).toBe(gone.length); // no index option: the members stay behind
+      const alive = keys.filter((key) => !gone.includes(key)).sort();
+      for (const options of [{ count: 7 }, { match: `${p}:k:*`, count: 7 }, { prefix: `${p}:k:`, count: 7 }]) {
+        expect(await indexScanAll(store, index, options)).toEqual(alive);
+      }
+      for (const key of gone) expect(await fixture.indexScore(index, key)).toBeNull();
+      for (const key of alive) expect(await fixture.indexScore(index, key)).not.toBeNull();
+      // The lexicographic side lost them too: a prefix range of only gone keys yields nothing.
+      expect(await indexScanAll(store, index, { prefix: `${p}:k:00` })).toEqual([]);
+    }
+  });
+
+  it('index: a write with a registry lists its index set there (+inf), also after the set was emptied and created again', async () => {
+    const { store, ns, fixture } = context();
+    for (const p of [ns('ixreg'), `${ns('ixregtag')}:{t}`]) {
+      const index = `${p}:index`;
+      const registry = `${ns('ixreg')}:registry`;
+      expect(await store.write([{ key: `${p}:k:1`, value: 'v', ttl: 60_000, index, registry }])).toEqual([true]);
+      expect(await fixture.indexScore(registry, index)).toBe(Number.POSITIVE_INFINITY);
+      // Emptied (the set is gone), its entry dropped, then written again: listed again.
+      expect(await store.unlink([`${p}:k:1`], { index })).toBe(1);
+      expect(await store.exists(index)).toBe(false);
+      expect(await store.indexSync(registry, [index])).toBe(0);
+      expect(await fixture.indexScore(registry, index)).toBeNull();
+      expect(await store.write([{ key: `${p}:k:2`, value: 'v', ttl: null, index, registry }])).toEqual([true]);
+      expect(await fixture.indexScore(registry, index)).toBe(Number.POSITIVE_INFINITY);
+      // An op that does not apply lists nothing.
+      const other = `${p}:other`;
+      expect(await store.write([{ key: `${p}:k:2`, value: 'w', ttl: null, mode: 'NX', index: other, registry }])).toEqual([false]);
+      expect(await fixture.indexScore(registry, other)).toBeNull();
+      expect(await indexScanAll(store, registry)).toContain(index);
+    }
+    const p = ns('ixregbad');
+    const error = await failure(store.write([{ key: `${p}:k`, value: 'v', ttl: null, registry: `${p}:registry` }]));
+    expect(error.message).toMatch(/registry .*together with index/);
+    expect(await store.exists(`${p}:k`)).toBe(false);
+  });
+
   it('index: rejects a malformed index or keys before doing anything', async () => {
     const { store, ns } = context();
     const p = ns('ixbad');
