@@ -9,6 +9,7 @@ import { failOpenContext } from '../repository/fail-open.js';
 import { traceRepository } from '../diagnostics/trace-repository.js';
 import { RedisStore } from '../store/redis-store.js';
 import type { Store } from '../store/store.js';
+import { setMaxListeners } from 'node:events';
 import { cacheStore } from './cache-store.js';
 import { CacheEvents, type CacheEventMap } from './events.js';
 import { StatsCounter, type CacheStats } from './stats.js';
@@ -52,6 +53,8 @@ export class Cache {
   private readonly entityByName = new Map<string, object>();
   private readonly background = new Set<Promise<unknown>>();
   private closing: Promise<void> | undefined;
+  /** Aborted when `close()` starts; background loads listen to it (RepositoryContext.closing). */
+  private readonly closeSignal = new AbortController();
   private readonly context: RepositoryContext;
   private readonly unwatchConnection: (() => void) | undefined;
 
@@ -60,6 +63,7 @@ export class Cache {
     this.store = store;
     this.prefix = settings.prefix;
     this.settings = settings;
+    setMaxListeners(0, this.closeSignal.signal); // one listener per background load in flight
     const repositoryStore = cacheStore(store, { commandTimeout: settings.commandTimeout, onTimeout: () => this.counters.timeouts++ });
     this.context = {
       store: repositoryStore,
@@ -71,6 +75,7 @@ export class Cache {
       writes: settings.writes,
       events: this.events,
       stats: this.counters,
+      closing: this.closeSignal.signal,
       track: (work) => {
         this.background.add(work);
         void work.finally(() => this.background.delete(work));
@@ -169,7 +174,8 @@ export class Cache {
   }
 
   /**
-   * Waits for background work (async writes, invalid-entry removals), then closes the store if this
+   * Waits for background work (async writes, invalid-entry removals, background loads: those whose
+   * loader has not settled yet are abandoned, their value is not cached), then closes the store if this
    * cache created it (a client or store you passed in stays open). Idempotent; later calls to
    * repositories throw {@link StoreUnavailableError}.
    *
@@ -178,6 +184,7 @@ export class Cache {
    */
   close(): Promise<void> {
     this.closing ??= (async () => {
+      this.closeSignal.abort();
       while (this.background.size > 0) await Promise.allSettled([...this.background]);
       this.unwatchConnection?.();
       if (this.settings.ownsStore) await this.store.close();
