@@ -54,6 +54,12 @@ function settleWithin<T>(promise: Promise<T>, ms: number | undefined): Promise<O
   return Promise.race([settled, timeout]).finally(() => clearTimeout(timer));
 }
 
+/** Whether a fresh entry with `freshMs` left is past the call's `refreshAhead` point. */
+function pastRefreshPoint(req: LoadRequest<unknown>, freshMs: number): boolean {
+  const { refreshAhead } = req.freshness;
+  return refreshAhead !== undefined && req.ttlMs !== null && freshMs <= req.ttlMs * (1 - refreshAhead);
+}
+
 /** The `getOrLoad` calls and background loads of one repository. @internal */
 export class LoadJobs<E> {
   private readonly calls = new SingleFlight<E | undefined>();
@@ -68,7 +74,7 @@ export class LoadJobs<E> {
       const timed = this.io.metadata.graceMs > 0 || refreshAhead !== undefined;
       const entry = await this.io.entry('getOrLoad', req.redisKey, timed, 'keep');
       if (entry.state === 'fresh') {
-        if (refreshAhead !== undefined && req.ttlMs !== null && entry.freshMs <= req.ttlMs * (1 - refreshAhead)) this.refresh(req);
+        if (pastRefreshPoint(req, entry.freshMs)) this.refresh(req);
         return entry.value;
       }
       const stale = entry.state === 'stale' ? entry.value : undefined;
@@ -159,7 +165,12 @@ export class LoadJobs<E> {
     const load = (awaitWrite: boolean) => req.load(awaitWrite, hooks);
     if (req.lock === undefined) return load(false);
     const io = this.io;
-    const peek = () => io.entry('getOrLoad', req.redisKey, io.metadata.graceMs > 0, 'peek').then((e) => (e.state === 'fresh' ? e.value : undefined));
+    // A value another process wrote: fresh, and for a refresh, not past the refresh point itself.
+    const refreshing = ifBusy === 'skip';
+    const peek = () =>
+      io
+        .entry('getOrLoad', req.redisKey, io.metadata.graceMs > 0 || refreshing, 'peek')
+        .then((e) => (e.state === 'fresh' && !(refreshing && pastRefreshPoint(req, e.freshMs)) ? e.value : undefined));
     return loadWithLock({ io, redisKey: req.redisKey, lock: req.lock, load, peek, ifBusy });
   }
 }
