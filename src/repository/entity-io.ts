@@ -125,6 +125,13 @@ export class EntityIO<E> {
     return this.judge(operation, redisKey, raw, pttl, stale);
   }
 
+  /** `ttl()` of an entity with grace: the fresh time left (`0` when stale, `undefined` when gone), from GET + PTTL. */
+  async freshTtl(redisKey: string): Promise<number | undefined> {
+    const store = this.ctx.store;
+    const [raw, pttl] = await this.call('ttl', redisKey, () => Promise.all([store.get(redisKey), store.pttl(redisKey)]));
+    return raw === null || pttl === -2 ? undefined : freshMsLeft(pttl, splitGrace(raw).graceMs);
+  }
+
   /**
    * Decodes a raw value with its freshness. Counts fresh hits and misses; a stale entry counts as a
    * miss (`skip`), a stale hit (`serve`) or not at all (`keep`).

@@ -8,7 +8,7 @@ import type { RepositoryContext } from './context.js';
 import { resolveTtl, type ReadOptions, type WriteOptions } from './options.js';
 import { EntityIO } from './entity-io.js';
 import { IndexSets } from './index-sets.js';
-import { freshMsLeft, graceWrite, resolveFreshness, splitGrace } from './freshness.js';
+import { graceWrite, resolveFreshness } from './freshness.js';
 import { LoadJobs, type LoadHooks } from './load-jobs.js';
 import { resolveLock, type GetOrLoadOptions, type LockOptions } from './lock.js';
 import { valueTooLarge } from './value-size.js';
@@ -186,12 +186,8 @@ export class Repository<E, K extends keyof E = DeclaredKeyOf<E>> {
    */
   async ttl(key: EntityKey<E, K>): Promise<number | undefined> {
     const redisKey = this.io.redisKey(key, 'ttl');
-    const store = this.ctx.store;
-    if (this.metadata.graceMs > 0) {
-      const [raw, pttl] = await this.io.call('ttl', redisKey, () => Promise.all([store.get(redisKey), store.pttl(redisKey)]));
-      return raw === null || pttl === -2 ? undefined : freshMsLeft(pttl, splitGrace(raw).graceMs);
-    }
-    const ms = await this.io.call('ttl', redisKey, () => store.pttl(redisKey));
+    if (this.metadata.graceMs > 0) return this.io.freshTtl(redisKey);
+    const ms = await this.io.call('ttl', redisKey, () => this.ctx.store.pttl(redisKey));
     if (ms === -2) return undefined;
     return ms === -1 ? Infinity : ms;
   }
