@@ -3,6 +3,7 @@ import { EntityCodec } from '../codec/index.js';
 import type { EntityData, EntityMetadata } from '../entity/index.js';
 import { InvalidKeyError, type CacheOrmError } from '../errors/index.js';
 import type { KeyCodec } from '../keys/index.js';
+import { getWithPttl } from '../store/decorator.js';
 import type { WriteOp } from '../store/store.js';
 import type { RepositoryContext } from './context.js';
 import { freshMsLeft, graceWrite, hasGraceHeader, splitGrace, type EntryState } from './freshness.js';
@@ -120,7 +121,7 @@ export class EntityIO<E> {
   async entry(operation: string, redisKey: string, withPttl: boolean, stale: StaleMode): Promise<Entry<E>> {
     const store = this.ctx.store;
     const [raw, pttl] = await this.call(operation, redisKey, (): Promise<readonly [string | null, number | undefined]> =>
-      withPttl ? Promise.all([store.get(redisKey), store.pttl(redisKey)]) : store.get(redisKey).then((r) => [r, undefined] as const),
+      withPttl ? getWithPttl(store, redisKey) : store.get(redisKey).then((r) => [r, undefined] as const),
     );
     return this.judge(operation, redisKey, raw, pttl, stale);
   }
@@ -128,7 +129,7 @@ export class EntityIO<E> {
   /** `ttl()` of an entity with grace: the fresh time left (`0` when stale, `undefined` when gone), from GET + PTTL. */
   async freshTtl(redisKey: string): Promise<number | undefined> {
     const store = this.ctx.store;
-    const [raw, pttl] = await this.call('ttl', redisKey, () => Promise.all([store.get(redisKey), store.pttl(redisKey)]));
+    const [raw, pttl] = await this.call('ttl', redisKey, () => getWithPttl(store, redisKey));
     return raw === null || pttl === -2 ? undefined : freshMsLeft(pttl, splitGrace(raw).graceMs);
   }
 

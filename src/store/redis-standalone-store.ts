@@ -11,7 +11,7 @@ import { ownedClientDefaults, RedisConnection } from './redis-connection.js';
 import { WriteCoalescer } from './write-coalescer.js';
 import { closedStoreError, toStoreFailure, type RedisTarget } from './redis-errors.js';
 import {
-  DELETE_IF_EQUALS, EXPIRE_INDEXED, INDEX_PRUNE, INDEX_SYNC, UNLINK_INDEXED, WRITE,
+  DELETE_IF_EQUALS, EXPIRE_INDEXED, GET_WITH_PTTL, INDEX_PRUNE, INDEX_SYNC, UNLINK_INDEXED, WRITE,
   batchWriteNote, indexPages, lexKeyOf, writeCall,
 } from './redis-index.js';
 import { evalScript, evalScriptPipeline } from './redis-lua.js';
@@ -87,6 +87,11 @@ export class StandaloneRedisStore implements Store {
   /** {@inheritDoc Store.get} */
   get(key: string): Promise<string | null> {
     return this.#run('GET', key, () => this.client.get(key));
+  }
+
+  /** {@inheritDoc Store.getWithPttl} One Lua script (`GET`, `PTTL`): one round trip, one atomic step. */
+  getWithPttl(key: string): Promise<[value: string | null, pttl: number]> {
+    return this.#run('EVALSHA', key, async () => (await evalScript(this.client, GET_WITH_PTTL, [key], [])) as [string | null, number]);
   }
 
   /** {@inheritDoc Store.mget} */
