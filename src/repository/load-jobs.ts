@@ -4,7 +4,7 @@
  * start without one (refresh-ahead) run as background jobs, one per key per process, awaited by
  * `cache.close()` (see docs/freshness.md). @internal
  */
-import { LoaderTimeoutError } from '../errors/index.js';
+import { LoaderTimeoutError, StoreError, StoreUnavailableError } from '../errors/index.js';
 import type { EntityIO } from './entity-io.js';
 import type { ResolvedFreshness } from './freshness.js';
 import { loadWithLock, type ResolvedLock } from './lock.js';
@@ -135,6 +135,8 @@ export class LoadJobs<E> {
       if (ok) ctx.stats.refreshes++;
       else ctx.stats.refreshFailures++;
       ctx.events.emitRefresh({ entity: metadata.name, key: req.redisKey, ok, ...(ok ? {} : { error }) });
+      // A store failure no caller receives any more is an `error` event, like a failed async write.
+      if (error instanceof StoreError || error instanceof StoreUnavailableError) ctx.events.emitError(error);
     };
     const settled = job.promise.then(
       () => report(true),

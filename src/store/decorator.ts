@@ -90,8 +90,8 @@ export abstract class StoreDecorator implements Store {
   }
 
   /**
-   * {@inheritDoc Store.getWithPttl}
-   * Forwarded as one call; an inner store without the method answers from `get` and `pttl` sent together.
+   * The value at `key` and its remaining TTL, as one call (see `Store.getWithPttl`); an inner store
+   * without the method answers from `get` and `pttl` sent together.
    */
   getWithPttl(key: string): Promise<[value: string | null, pttl: number]> {
     return this.around({ command: 'getWithPttl', key, write: false, empty: [null, -2] }, () => getWithPttl(this.inner, key));

@@ -89,7 +89,7 @@ export class StandaloneRedisStore implements Store {
     return this.#run('GET', key, () => this.client.get(key));
   }
 
-  /** {@inheritDoc Store.getWithPttl} One Lua script (`GET`, `PTTL`): one round trip, one atomic step. */
+  /** The value at `key` and its remaining TTL (`Store.getWithPttl`): one Lua script (`GET`, `PTTL`), one round trip, one atomic step. */
   getWithPttl(key: string): Promise<[value: string | null, pttl: number]> {
     return this.#run('EVALSHA', key, async () => (await evalScript(this.client, GET_WITH_PTTL, [key], [])) as [string | null, number]);
   }

@@ -158,7 +158,7 @@ export class RedisStore<C extends Redis | Cluster = Redis> implements Store {
     return this.#impl.get(key);
   }
 
-  /** {@inheritDoc Store.getWithPttl} One Lua script (`GET`, `PTTL`): one round trip, one atomic step. */
+  /** The value at `key` and its remaining TTL (`Store.getWithPttl`): one Lua script (`GET`, `PTTL`), one round trip, one atomic step. */
   getWithPttl(key: string): Promise<[value: string | null, pttl: number]> {
     return this.#impl.getWithPttl(key);
   }
