@@ -5,6 +5,7 @@
  * Latency of one read at 1 in flight, on a redis-server of its own, 64 keys round robin:
  *
  *   raw GET            ioredis `GET` of the same stored text (the floor)
+ *   raw GET+PTTL script  ioredis `EVALSHA` of the script grace reads run (the floor of a read with grace)
  *   plain get          `repo.get` of an entity without grace (`GET`)
  *   fresh get          `repo.get` of an entity with grace, fresh entry (`GET` + `PTTL` in one round trip)
  *   stale get          `repo.get(key, { allowStale: true })` of the same entity, stale entry
@@ -19,6 +20,7 @@ import { pathToFileURL } from 'node:url';
 import { Redis } from 'ioredis';
 import { z } from 'zod';
 import { createCache, defineEntity } from 'cacheorm';
+import { GET_WITH_PTTL } from '../src/store/redis-index.js';
 import {
   benchOptionsFromArgs, collectGarbage, hasGc, log, median, printTable, round, startBenchRedis, writeResults, type BenchOptions,
 } from './support.js';
@@ -27,7 +29,7 @@ const schema = z.object({ id: z.string(), name: z.string(), price: z.number(), u
 const Plain = defineEntity({ name: 'plain', key: ['id'], schema, ttl: '1h' });
 const Graced = defineEntity({ name: 'graced', key: ['id'], schema, ttl: '1h', grace: '1h' });
 
-const CASES = ['raw GET', 'plain get', 'fresh get', 'stale get', 'fresh getOrLoad', 'stale getOrLoad'] as const;
+const CASES = ['raw GET', 'raw GET+PTTL script', 'plain get', 'fresh get', 'stale get', 'fresh getOrLoad', 'stale getOrLoad'] as const;
 type CaseName = (typeof CASES)[number];
 
 /** What {@link runFreshnessBench} measured. */
@@ -36,7 +38,7 @@ export interface FreshnessBenchResult {
   calls: number;
   /** Median µs per call of each case. */
   us: Record<CaseName, number>;
-  ratios: { staleVsFresh: number; staleGetOrLoadVsFresh: number; graceVsPlain: number; plainVsRaw: number };
+  ratios: { staleVsFresh: number; staleGetOrLoadVsFresh: number; graceVsPlain: number; plainVsRaw: number; graceVsRawScript: number; rawScriptVsRawGet: number };
   paired: { staleVsFresh: number; graceVsPlain: number };
 }
 
@@ -69,12 +71,14 @@ export async function runFreshnessBench(redisUrl: string, options: { quick?: boo
     const pick = <T>(list: readonly T[]) => list[n++ % list.length]!;
     const run: Record<CaseName, () => Promise<unknown>> = {
       'raw GET': () => raw.get(pick(rawKeys)),
+      'raw GET+PTTL script': () => raw.evalsha(GET_WITH_PTTL.sha1, 1, pick(rawKeys)),
       'plain get': () => plain.get({ id: pick(ids) }),
       'fresh get': () => graced.get({ id: pick(ids) }),
       'stale get': () => graced.get({ id: pick(staleIds) }, { allowStale: true }),
       'fresh getOrLoad': () => graced.getOrLoad({ id: pick(ids) }, down),
       'stale getOrLoad': () => graced.getOrLoad({ id: pick(staleIds) }, down),
     };
+    await raw.script('LOAD', GET_WITH_PTTL.source);
     const check = await Promise.all(CASES.map((c) => run[c]()));
     if (check.some((v) => v === null || v === undefined)) throw new Error('a case answered nothing');
     const samples = Object.fromEntries(CASES.map((c) => [c, [] as number[]])) as Record<CaseName, number[]>;
@@ -100,6 +104,8 @@ export async function runFreshnessBench(redisUrl: string, options: { quick?: boo
         staleGetOrLoadVsFresh: round(us['stale getOrLoad'] / us['fresh getOrLoad'], 3),
         graceVsPlain: round(us['fresh get'] / us['plain get'], 3),
         plainVsRaw: round(us['plain get'] / us['raw GET'], 3),
+        graceVsRawScript: round(us['fresh get'] / us['raw GET+PTTL script'], 3),
+        rawScriptVsRawGet: round(us['raw GET+PTTL script'] / us['raw GET'], 3),
       },
       paired: { staleVsFresh: per('stale get', 'fresh get'), graceVsPlain: per('fresh get', 'plain get') },
     };
@@ -126,6 +132,7 @@ export async function run(options: BenchOptions): Promise<void> {
     const { ratios, paired } = result;
     console.log(`stale get ÷ fresh get: ${ratios.staleVsFresh} (paired ${paired.staleVsFresh}); stale getOrLoad (failing loader) ÷ fresh getOrLoad: ${ratios.staleGetOrLoadVsFresh}`);
     console.log(`fresh get with grace ÷ plain get: ${ratios.graceVsPlain} (paired ${paired.graceVsPlain}); plain get ÷ raw GET: ${ratios.plainVsRaw}`);
+    console.log(`raw GET+PTTL script ÷ raw GET: ${ratios.rawScriptVsRawGet}; fresh get with grace ÷ raw script: ${ratios.graceVsRawScript}`);
     if (!options.quick) {
       const file = writeResults('freshness', { date: new Date().toISOString(), node: process.version, ...result });
       console.log(`results: ${file}`);

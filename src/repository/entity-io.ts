@@ -137,13 +137,16 @@ export class EntityIO<E> {
    * Decodes a raw value with its freshness. Counts fresh hits and misses; a stale entry counts as a
    * miss (`skip`), a stale hit (`serve`) or not at all (`keep`).
    */
-  private async judge(operation: string, redisKey: string, raw: string | null, pttl: number | undefined, stale: StaleMode): Promise<Entry<E>> {
+  private judge(operation: string, redisKey: string, raw: string | null, pttl: number | undefined, stale: StaleMode): Entry<E> | Promise<Entry<E>> {
+    if (raw !== null && pttl === undefined && hasGraceHeader(raw)) {
+      // A value with a grace header read without its PTTL (an entity without grace, a per-call grace).
+      return this.call(operation, redisKey, () => this.ctx.store.pttl(redisKey)).then((ms) => this.judge(operation, redisKey, raw, ms, stale));
+    }
     if (raw === null) {
       if (stale !== 'peek') this.ctx.stats.misses++;
       return MISS;
     }
     const { graceMs, payload } = splitGrace(raw);
-    if (graceMs > 0 && pttl === undefined) pttl = await this.call(operation, redisKey, () => this.ctx.store.pttl(redisKey));
     const freshMs = pttl === undefined ? Infinity : freshMsLeft(pttl, graceMs);
     const state: EntryState = graceMs === 0 || freshMs > 0 ? 'fresh' : 'stale';
     if (state === 'stale' && (stale === 'skip' || stale === 'peek')) {
@@ -203,12 +206,16 @@ export class EntityIO<E> {
    */
   read(operation: string, redisKey: string, allowStale = false): Promise<E | undefined> {
     const stale: StaleMode = allowStale ? 'serve' : 'skip';
-    if (this.metadata.graceMs > 0) return this.entry(operation, redisKey, true, stale).then((e) => e.value);
+    if (this.metadata.graceMs > 0) {
+      return started(() => getWithPttl(this.ctx.store, redisKey)).then(
+        ([raw, pttl]) => valueOf(this.judge(operation, redisKey, raw, pttl, stale)),
+        (err: unknown): never => {
+          throw this.failure(err, operation, redisKey);
+        },
+      );
+    }
     return started(() => this.ctx.store.get(redisKey)).then(
-      (raw) =>
-        raw !== null && hasGraceHeader(raw)
-          ? this.judge(operation, redisKey, raw, undefined, stale).then((e) => e.value)
-          : this.readValue(redisKey, raw),
+      (raw) => (raw !== null && hasGraceHeader(raw) ? valueOf(this.judge(operation, redisKey, raw, undefined, stale)) : this.readValue(redisKey, raw)),
       (err: unknown): never => {
         throw this.failure(err, operation, redisKey);
       },
@@ -256,6 +263,11 @@ export class EntityIO<E> {
       (err: CacheOrmError) => this.ctx.events.emitError(err),
     );
   }
+}
+
+/** The value of an entry, or a promise of it. */
+function valueOf<E>(entry: Entry<E> | Promise<Entry<E>>): E | undefined | Promise<E | undefined> {
+  return entry instanceof Promise ? entry.then((e) => e.value) : entry.value;
 }
 
 /** `fn()`, with a synchronous throw (a custom store's) as a rejection. */
