@@ -48,10 +48,10 @@ export interface FreshnessBenchResult {
  * @example
  * const { ratios } = await runFreshnessBench('redis://127.0.0.1:6390', { quick: true });
  */
-export async function runFreshnessBench(redisUrl: string, options: { quick?: boolean } = {}): Promise<FreshnessBenchResult> {
+export async function runFreshnessBench(redisUrl: string, options: { quick?: boolean; prefix?: string } = {}): Promise<FreshnessBenchResult> {
   const rounds = options.quick ? 3 : 15;
   const calls = options.quick ? 200 : 2000;
-  const prefix = `bench-fresh-${process.pid}`;
+  const prefix = options.prefix ?? `bench-fresh-${process.pid}`;
   const cache = createCache({ redis: redisUrl, prefix });
   const raw = new Redis(redisUrl);
   try {
@@ -123,7 +123,7 @@ export async function run(options: BenchOptions): Promise<void> {
   const server = await startBenchRedis();
   try {
     log(`freshness: redis-server on ${server.url}`);
-    const result = await runFreshnessBench(server.url, options);
+    const result = await runFreshnessBench(server.url, { quick: options.quick });
     printTable(
       `Read latency with freshness, µs per call at 1 in flight, ${result.rounds} rounds × ${result.calls}${options.quick ? ' (quick: noisy)' : ''}`,
       ['case', 'µs'],
