@@ -6,7 +6,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import {
-  ConfigError, defineEntity, EntityDefinitionError, LoaderTimeoutError,
+  CacheEntity, ConfigError, defineEntity, EntityDefinitionError, Field, getEntityMetadata, Key, LoaderTimeoutError,
   type Cache, type RefreshEvent, type StaleEvent,
 } from 'cacheorm';
 import { backends, clusterBackend } from '../support/backends.js';
@@ -269,6 +269,23 @@ describe.each([...backends, clusterBackend])('freshness on $name', (backend) => 
 
 describe('freshness options are checked', () => {
   const schema = z.object({ id: z.string() });
+  it('takes grace from @CacheEntity as from defineEntity (0 without it)', async () => {
+    @CacheEntity({ name: 'rate', ttl: '5m', grace: '30m' })
+    class Rate {
+      @Key(z.string()) pair!: string;
+      @Field(z.number()) value!: number;
+    }
+    expect(getEntityMetadata(Rate).graceMs).toBe(30 * 60_000);
+    expect(getEntityMetadata(Quote).graceMs).toBe(3_600_000);
+    expect(getEntityMetadata(Plain).graceMs).toBe(0);
+    const cache = backends[0]!.cache();
+    const rates = cache.getRepository(Rate);
+    await rates.save({ pair: 'EURUSD', value: 1 }, { ttl: 1 });
+    await expect.poll(() => rates.get({ pair: 'EURUSD' })).toBeUndefined();
+    expect(await rates.get({ pair: 'EURUSD' }, { allowStale: true })).toMatchObject({ pair: 'EURUSD', value: 1 });
+    await cache.close();
+  });
+
   it('rejects a bad entity grace at definition time', () => {
     const define = (extra: object) => () => defineEntity({ name: 'g', key: ['id'], schema, ttl: '1m', ...extra } as never);
     for (const grace of [0, -5, 'soon', 'never']) {
