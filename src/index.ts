@@ -19,7 +19,17 @@
  * @packageDocumentation
  * @module cacheorm
  */
-export { Cache, createCache, type CacheEventMap, type CacheOptions, type CacheStats, type CloseOptions, type InvalidEntryEvent } from './cache/index.js';
+export {
+  Cache,
+  createCache,
+  type CacheEventMap,
+  type CacheOptions,
+  type CacheStats,
+  type CloseOptions,
+  type InvalidEntryEvent,
+  type RefreshEvent,
+  type StaleEvent,
+} from './cache/index.js';
 export {
   CacheEntity,
   CacheKeys,
@@ -51,6 +61,7 @@ export {
   EntityDefinitionError,
   InvalidKeyError,
   InvalidQueryError,
+  LoaderTimeoutError,
   StoreError,
   StoreUnavailableError,
   ValidationError,
@@ -78,9 +89,11 @@ export {
 export { DEFAULT_CACHE_NAME, getCacheToken, getRepositoryToken, type RepositoryOf, type Token } from './injection/index.js';
 export {
   Repository,
+  type FreshnessOptions,
   type GetOrLoadOptions,
   type Loader,
   type LockOptions,
+  type ReadOptions,
   type WriteMode,
   type WriteOptions,
 } from './repository/index.js';

@@ -10,6 +10,7 @@ import { traceRepository } from '../diagnostics/trace-repository.js';
 import { RedisStore } from '../store/redis-store.js';
 import type { Store } from '../store/store.js';
 import { Admission, admitRepository, closedCacheError, settleWithin } from './admission.js';
+import { setMaxListeners } from 'node:events';
 import { cacheStore } from './cache-store.js';
 import { CacheEvents, type CacheEventMap } from './events.js';
 import { StatsCounter, type CacheStats } from './stats.js';
@@ -74,6 +75,8 @@ export class Cache {
   private readonly gate = new Admission();
   /** Set once `close()` has stopped waiting: store calls still made by late in-flight work then fail. */
   private closed = false;
+  /** Aborted when `close()` starts; background loads listen to it (RepositoryContext.closing). */
+  private readonly closeSignal = new AbortController();
   private readonly context: RepositoryContext;
   private readonly unwatchConnection: (() => void) | undefined;
 
@@ -82,6 +85,7 @@ export class Cache {
     this.store = store;
     this.prefix = settings.prefix;
     this.settings = settings;
+    setMaxListeners(0, this.closeSignal.signal); // one listener per background load in flight
     const repositoryStore = cacheStore(store, { commandTimeout: settings.commandTimeout, onTimeout: () => this.counters.timeouts++ });
     this.context = {
       store: repositoryStore,
@@ -93,6 +97,7 @@ export class Cache {
       writes: settings.writes,
       events: this.events,
       stats: this.counters,
+      closing: this.closeSignal.signal,
       track: (work) => {
         this.background.add(work);
         void work.finally(() => this.background.delete(work));
@@ -191,7 +196,8 @@ export class Cache {
    * Closes the cache. Calls made from now on fail at once with {@link StoreUnavailableError} ("... was
    * called on a closed cache"). Calls already in flight finish normally: a `getOrLoad` runs its loader
    * and writes the value, a `find` already being consumed (or its `toArray()`) runs to the end, and
-   * queued async writes and invalid-entry removals are flushed. `close()` waits for them at most
+   * queued async writes, invalid-entry removals and background loads whose loader has settled are
+   * flushed (background loads whose loader has not settled are abandoned: their value is not cached). `close()` waits for them at most
    * `timeout` ms (default 5000); then it closes the store if this cache created it (a client or store
    * you passed in stays open), and work still running fails. Idempotent: later calls answer the first
    * call's promise.
@@ -210,6 +216,7 @@ export class Cache {
     }
     this.closing ??= (async () => {
       this.gate.shut();
+      this.closeSignal.abort();
       const deadline = Date.now() + timeout;
       await this.gate.idle(timeout);
       // Background work (async writes, invalid-entry removals) may start more of itself: wait until none is left.

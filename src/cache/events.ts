@@ -19,6 +19,44 @@ export interface InvalidEntryEvent {
 }
 
 /**
+ * Payload of the `stale` event: `getOrLoad` served a stale entry (an entity with a grace period) in
+ * place of a load that failed (`reason: 'error'`, with the loader's or store's `error`) or that took
+ * longer than the call's `softTimeout` / `hardTimeout` (the load goes on in the background).
+ *
+ * @example
+ * cache.on('stale', ({ entity, key, reason, error }) => log.warn({ entity, key, reason, err: error }, 'served stale'));
+ */
+export interface StaleEvent {
+  /** Entity name. */
+  entity: string;
+  /** Redis key of the entry. */
+  key: string;
+  /** Why the stale value was served. */
+  reason: 'error' | 'softTimeout' | 'hardTimeout';
+  /** What the loader (or the write of its value) threw, for `reason: 'error'`. */
+  error?: unknown;
+}
+
+/**
+ * Payload of the `refresh` event: a load that ran in the background (`refreshAhead`, or one that
+ * outlived its caller's `softTimeout` / `hardTimeout`) finished: `ok: true` when its value was cached
+ * (or the loader returned `undefined`), `ok: false` with the `error` it failed with.
+ *
+ * @example
+ * cache.on('refresh', ({ entity, ok, error }) => metrics.increment(`cache.refresh.${ok ? 'ok' : 'failed'}`, { entity, error }));
+ */
+export interface RefreshEvent {
+  /** Entity name. */
+  entity: string;
+  /** Redis key of the entry. */
+  key: string;
+  /** Whether the load and its write succeeded. */
+  ok: boolean;
+  /** What failed, when `ok` is false. */
+  error?: unknown;
+}
+
+/**
  * The events of a {@link Cache}, with their listener signatures.
  *
  * - `error`: a failure that no caller can receive: an async-mode write (`writes: 'async'`) that Redis
@@ -27,6 +65,8 @@ export interface InvalidEntryEvent {
  *   absorbed. With no `error` listener these are written to the process's warnings (never thrown, never
  *   crashing the process).
  * - `invalid`: a stored value that failed to decode or validate.
+ * - `stale`: `getOrLoad` served a stale entry instead of a failed or slow load (see docs/freshness.md).
+ * - `refresh`: a load running in the background finished or failed.
  *
  * @example
  * cache.on('error', (err) => log.error({ code: err.code, entity: err.entity }, err.message));
@@ -36,6 +76,10 @@ export interface CacheEventMap {
   error: (error: CacheOrmError) => void;
   /** A stored value that failed to decode or validate; it was treated as a miss and removed. */
   invalid: (event: InvalidEntryEvent) => void;
+  /** `getOrLoad` served a stale entry in place of a failed or slow load. */
+  stale: (event: StaleEvent) => void;
+  /** A background load finished (`ok`) or failed. */
+  refresh: (event: RefreshEvent) => void;
 }
 
 /** Typed wrapper over an EventEmitter that never throws for an unheard `error`. @internal */
@@ -65,5 +109,13 @@ export class CacheEvents {
 
   emitInvalid(event: InvalidEntryEvent): void {
     this.emitter.emit('invalid', event);
+  }
+
+  emitStale(event: StaleEvent): void {
+    this.emitter.emit('stale', event);
+  }
+
+  emitRefresh(event: RefreshEvent): void {
+    this.emitter.emit('refresh', event);
   }
 }

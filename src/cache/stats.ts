@@ -22,6 +22,12 @@ export interface CacheStats {
   timeouts: number;
   /** Store failures `failOpen` turned into misses or dropped writes (each also an `error` event and counted in `errors`). */
   failedOpen: number;
+  /** Stale entries served (entities with a grace period): `get`/`getMany`/`find` with `allowStale`, and `getOrLoad` serving one in place of a failed or slow load. Not counted in `hits`. */
+  staleHits: number;
+  /** Loads that finished in the background and cached their value (`refreshAhead`, or after a `softTimeout`/`hardTimeout`). */
+  refreshes: number;
+  /** Loads in the background that failed (loader error, or the write failed). */
+  refreshFailures: number;
 }
 
 /** Mutable counters shared by a cache's repositories. @internal */
@@ -33,6 +39,9 @@ export class StatsCounter implements CacheStats {
   invalid = 0;
   timeouts = 0;
   failedOpen = 0;
+  staleHits = 0;
+  refreshes = 0;
+  refreshFailures = 0;
 
   snapshot(): CacheStats {
     return {
@@ -43,6 +52,9 @@ export class StatsCounter implements CacheStats {
       invalid: this.invalid,
       timeouts: this.timeouts,
       failedOpen: this.failedOpen,
+      staleHits: this.staleHits,
+      refreshes: this.refreshes,
+      refreshFailures: this.refreshFailures,
     };
   }
 }

@@ -37,6 +37,8 @@ export interface DefineEntityOptions<S extends z.ZodObject, K extends readonly (
    * `app:session:{acme}:42`), so entities sharing their values share a slot. See docs/cluster.md.
    */
   hashTag?: readonly NoInfer<K[number]>[];
+  /** Grace period after the TTL during which entries are kept as stale (see {@link EntityOptions.grace}). */
+  grace?: Exclude<Ttl, 'never'>;
 }
 
 /**

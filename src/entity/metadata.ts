@@ -42,6 +42,13 @@ export interface EntityOptions {
    * per tag next to them. Must be the first key fields, in key order. See docs/cluster.md.
    */
   hashTag?: readonly string[];
+  /**
+   * How long an entry stays in Redis after its TTL, as a *stale* entry: `get` skips it, `get(key, {
+   * allowStale: true })` returns it, and `getOrLoad` serves it when the loader fails or is slow. A
+   * positive ms number or a duration (`'10m'`); not allowed with `ttl: 'never'`. Default: no grace
+   * (entries are gone at their TTL, nothing extra is stored or read). See docs/freshness.md.
+   */
+  grace?: Exclude<Ttl, 'never'>;
 }
 
 /**
@@ -76,6 +83,8 @@ export interface EntityMetadata {
   readonly find: FindStrategy;
   /** Key fields in key order. */
   readonly keyFields: readonly KeyFieldMetadata[];
+  /** Grace period in ms after the TTL during which an entry is kept as stale; `0` for none. */
+  readonly graceMs: number;
   /** The hash-tag fields (leading key fields written inside `{...}`); empty when the entity has none. */
   readonly hashTag: readonly string[];
   /** The zod object schema of the whole entity (key fields included). */
@@ -144,9 +153,11 @@ export function buildEntityMetadata(input: {
     return { name: field, kind, schema: fieldSchema };
   });
   const hashTag = checkHashTag(name, keyNames, options.hashTag);
+  const graceMs = entityGrace(name, options.grace, ttl.ms);
   return Object.freeze({
     name,
     ttlMs: ttl.ms,
+    graceMs,
     version,
     find,
     keyFields: Object.freeze(keyFields),
@@ -154,6 +165,19 @@ export function buildEntityMetadata(input: {
     schema,
     target: input.target,
   });
+}
+
+/** The `grace` option in ms (`0` when absent); fails the definition for a bad value or with `ttl: 'never'`. */
+function entityGrace(name: string, grace: unknown, ttlMs: number | null): number {
+  if (grace === undefined) return 0;
+  const parsed = grace === 'never' ? { error: "'never' is not a grace period" } : parseTtl(grace);
+  if ('error' in parsed || parsed.ms === null) {
+    fail(name, `Entity "${name}" has the invalid grace ${JSON.stringify(grace)}. Use a positive number of ms or a duration such as '30s' or '10m'.`);
+  }
+  if (ttlMs === null) {
+    fail(name, `Entity "${name}" has a grace period but ttl: 'never', so its entries never become stale. Give it a TTL, or remove grace.`);
+  }
+  return parsed.ms;
 }
 
 const registry = new WeakMap<object, EntityMetadata>();

@@ -18,7 +18,8 @@ export type CacheOrmErrorCode =
   | 'E_STORE'
   | 'E_STORE_UNAVAILABLE'
   | 'E_CONFIG'
-  | 'E_VALUE_TOO_LARGE';
+  | 'E_VALUE_TOO_LARGE'
+  | 'E_LOADER_TIMEOUT';
 
 /**
  * Context fields every cacheorm error may carry.

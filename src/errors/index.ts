@@ -10,4 +10,5 @@ export {
   ValidationError,
 } from './errors.js';
 export { ValueTooLargeError } from './value-too-large.js';
+export { LoaderTimeoutError } from './loader-timeout.js';
 export { redactCredentials } from './redact.js';

@@ -63,6 +63,12 @@ export interface FindOptions {
   batchSize?: number;
   /** Stop after this many results (same as `.limit(n)`). */
   limit?: number;
+  /**
+   * Also find stale entries (entities with a grace period: past their TTL, within their grace).
+   * Default `false`: stale entries are skipped, and `keys()`/`count()` fetch values to tell them apart.
+   * `delete()` removes matching entries whether fresh or stale.
+   */
+  allowStale?: boolean;
 }
 
 type SchemaDef = {

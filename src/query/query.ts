@@ -16,8 +16,10 @@ export interface QuerySource<E> {
   readonly keys: KeyCodec;
   /** The index set option for unlink (`find: 'index'` entities). */
   readonly indexOption: { index?: string };
-  /** MGET + decode (invalid entries become misses, as for `getMany`). */
+  /** MGET + decode (invalid entries become misses, as for `getMany`; stale ones too, unless `allowStale`). */
   fetch(redisKeys: readonly string[]): Promise<(E | undefined)[]>;
+  /** The entity keeps stale entries (a grace period) that this query skips: `keys()`/`count()` fetch values to tell. */
+  readonly skipsStale?: boolean;
   /** UNLINK (and index removal), answering how many existed. */
   unlink(redisKeys: readonly string[]): Promise<number>;
   /** Runs a store call with the repository's error handling. */
@@ -215,7 +217,7 @@ export class Query<E, Key = Record<string, KeyScalar>> implements AsyncIterable<
   private async *keyStream(operation: string): AsyncGenerator<Record<string, KeyScalar>> {
     if (this.max === 0) return;
     let left = this.max;
-    const needsFetch = !this.plan.keysOnly || this.plan.kind === 'get' || this.plan.kind === 'mget';
+    const needsFetch = !this.plan.keysOnly || this.plan.kind === 'get' || this.plan.kind === 'mget' || this.source.skipsStale === true;
     for await (const batch of this.candidates(operation, true, left)) {
       let alive: readonly Candidate[] = batch;
       if (needsFetch) {

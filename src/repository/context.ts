@@ -30,6 +30,11 @@ export interface RepositoryContext {
   readonly stats: StatsCounter;
   /** Registers background work (async writes, invalid-entry removal) that `close()` waits for. */
   track(work: Promise<unknown>): void;
+  /**
+   * Aborted when `close()` starts: background loads (see load-jobs.ts) stop keeping `close()` waiting
+   * for a loader that has not settled (a write already under way is still waited for).
+   */
+  readonly closing: AbortSignal;
   /** Throws when the cache was closed. */
   assertOpen(operation: string): void;
 }

@@ -3,12 +3,33 @@ import { EntityCodec } from '../codec/index.js';
 import type { EntityData, EntityMetadata } from '../entity/index.js';
 import { InvalidKeyError, type CacheOrmError } from '../errors/index.js';
 import type { KeyCodec } from '../keys/index.js';
+import { getWithPttl } from '../store/decorator.js';
 import type { WriteOp } from '../store/store.js';
 import type { RepositoryContext } from './context.js';
+import { freshMsLeft, graceWrite, hasGraceHeader, splitGrace, type EntryState } from './freshness.js';
 import type { IndexSets } from './index-sets.js';
 import { resolveTtl, type WriteOptions } from './options.js';
 import { toCacheOrmError } from './store-errors.js';
 import { assertValueSizes, oversizedValue } from './value-size.js';
+
+/**
+ * A decoded read with its freshness (entities with a grace period): `freshMs` is the fresh time left
+ * (`Infinity` without expiry or when not measured, `0` when stale). @internal
+ */
+export interface Entry<E> {
+  readonly value: E | undefined;
+  readonly state: EntryState;
+  readonly freshMs: number;
+}
+
+/**
+ * What a read does with a stale entry: `skip` it (a miss), `serve` it (a stale hit), `keep` it
+ * decoded and uncounted for the caller to decide (`getOrLoad`), or `peek`: skip it, and count no miss
+ * at all (the lock's polling for another process's value). @internal
+ */
+export type StaleMode = 'skip' | 'serve' | 'keep' | 'peek';
+
+const MISS: Entry<never> = Object.freeze({ value: undefined, state: 'miss', freshMs: 0 });
 
 /** Keys, validation, store calls and decoding for one entity in one cache. @internal */
 export class EntityIO<E> {
@@ -64,19 +85,78 @@ export class EntityIO<E> {
     const ttl = mode === 'XX' && options?.ttl === undefined ? 'keep' : resolveTtl(options?.ttl, this.metadata.ttlMs, this.metadata.name, operation);
     // Validate everything before anything is serialized or sent: one bad item writes nothing.
     const data = items.map((item, i) => this.codec.validate(item, operation, batch ? i : undefined));
+    const graceMs = this.metadata.graceMs;
     const ops: WriteOp[] = data.map((d) => {
       const key = this.keys.encode(d);
-      return { key, value: this.codec.serialize(d), ttl, ...(mode ? { mode } : {}), ...this.indexSets.writeOption(key) };
+      const stored = graceWrite(this.codec.serialize(d), ttl, graceMs);
+      return { key, value: stored.value, ttl: stored.ttl, ...(mode ? { mode } : {}), ...this.indexSets.writeOption(key) };
     });
     assertValueSizes(ops, this.ctx.maxValueBytes, this.metadata.name, operation);
     return ops;
   }
 
-  /** MGET + decode, in input order. */
-  async fetch(operation: string, redisKeys: readonly string[]): Promise<(E | undefined)[]> {
+  /**
+   * MGET + decode, in input order; stale entries are skipped unless `allowStale`. For an entity with a
+   * grace period, the keys' PTTLs are read in the same round trip.
+   */
+  async fetch(operation: string, redisKeys: readonly string[], allowStale = false): Promise<(E | undefined)[]> {
     if (redisKeys.length === 0) return [];
-    const raws = await this.call(operation, undefined, () => this.ctx.store.mget(redisKeys));
-    return raws.map((raw, i) => this.readValue(redisKeys[i]!, raw ?? null));
+    const store = this.ctx.store;
+    const timed = this.metadata.graceMs > 0;
+    const [raws, pttls] = await this.call(operation, undefined, () =>
+      Promise.all([store.mget(redisKeys), timed ? Promise.all(redisKeys.map((k) => store.pttl(k))) : undefined]),
+    );
+    if (!timed && !raws.some((raw) => raw != null && hasGraceHeader(raw))) {
+      return raws.map((raw, i) => this.readValue(redisKeys[i]!, raw ?? null));
+    }
+    const stale: StaleMode = allowStale ? 'serve' : 'skip';
+    const entries = await Promise.all(raws.map((raw, i) => this.judge(operation, redisKeys[i]!, raw ?? null, pttls?.[i], stale)));
+    return entries.map((e) => e.value);
+  }
+
+  /**
+   * One entry with its freshness: `GET`, with `PTTL` in the same round trip when `withPttl` (else a
+   * `PTTL` follows only for a value carrying a grace header).
+   */
+  async entry(operation: string, redisKey: string, withPttl: boolean, stale: StaleMode): Promise<Entry<E>> {
+    const store = this.ctx.store;
+    const [raw, pttl] = await this.call(operation, redisKey, (): Promise<readonly [string | null, number | undefined]> =>
+      withPttl ? getWithPttl(store, redisKey) : store.get(redisKey).then((r) => [r, undefined] as const),
+    );
+    return this.judge(operation, redisKey, raw, pttl, stale);
+  }
+
+  /** `ttl()` of an entity with grace: the fresh time left (`0` when stale, `undefined` when gone), from GET + PTTL. */
+  async freshTtl(redisKey: string): Promise<number | undefined> {
+    const store = this.ctx.store;
+    const [raw, pttl] = await this.call('ttl', redisKey, () => getWithPttl(store, redisKey));
+    return raw === null || pttl === -2 ? undefined : freshMsLeft(pttl, splitGrace(raw).graceMs);
+  }
+
+  /**
+   * Decodes a raw value with its freshness. Counts fresh hits and misses; a stale entry counts as a
+   * miss (`skip`), a stale hit (`serve`) or not at all (`keep`).
+   */
+  private judge(operation: string, redisKey: string, raw: string | null, pttl: number | undefined, stale: StaleMode): Entry<E> | Promise<Entry<E>> {
+    if (raw !== null && pttl === undefined && hasGraceHeader(raw)) {
+      // A value with a grace header read without its PTTL (an entity without grace, a per-call grace).
+      return this.call(operation, redisKey, () => this.ctx.store.pttl(redisKey)).then((ms) => this.judge(operation, redisKey, raw, ms, stale));
+    }
+    if (raw === null) {
+      if (stale !== 'peek') this.ctx.stats.misses++;
+      return MISS;
+    }
+    const { graceMs, payload } = splitGrace(raw);
+    const freshMs = pttl === undefined ? Infinity : freshMsLeft(pttl, graceMs);
+    const state: EntryState = graceMs === 0 || freshMs > 0 ? 'fresh' : 'stale';
+    if (state === 'stale' && (stale === 'skip' || stale === 'peek')) {
+      if (stale === 'skip') this.ctx.stats.misses++;
+      return { value: undefined, state, freshMs };
+    }
+    const value = this.decodeStored(redisKey, raw, payload, state === 'fresh');
+    if (value === undefined) return MISS;
+    if (state === 'stale' && stale === 'serve') this.ctx.stats.staleHits++;
+    return { value, state, freshMs };
   }
 
   async write(operation: string, ops: WriteOp[]): Promise<boolean[]> {
@@ -119,9 +199,18 @@ export class EntityIO<E> {
    * `GET` and decode, in one promise step (the hot path of `get`: no `async` layers in between).
    * Rejects with what {@link EntityIO.call} and {@link EntityIO.readValue} throw.
    */
-  read(operation: string, redisKey: string): Promise<E | undefined> {
+  read(operation: string, redisKey: string, allowStale = false): Promise<E | undefined> {
+    const stale: StaleMode = allowStale ? 'serve' : 'skip';
+    if (this.metadata.graceMs > 0) {
+      return started(() => getWithPttl(this.ctx.store, redisKey)).then(
+        ([raw, pttl]) => valueOf(this.judge(operation, redisKey, raw, pttl, stale)),
+        (err: unknown): never => {
+          throw this.failure(err, operation, redisKey);
+        },
+      );
+    }
     return started(() => this.ctx.store.get(redisKey)).then(
-      (raw) => this.readValue(redisKey, raw),
+      (raw) => (raw !== null && hasGraceHeader(raw) ? valueOf(this.judge(operation, redisKey, raw, undefined, stale)) : this.readValue(redisKey, raw)),
       (err: unknown): never => {
         throw this.failure(err, operation, redisKey);
       },
@@ -134,16 +223,24 @@ export class EntityIO<E> {
     return toCacheOrmError(err, { entity: this.metadata.name, operation, store: this.ctx.store.kind, ...(key === undefined ? {} : { key }) });
   }
 
-  /** Decodes a raw value: a hit, a miss, or an invalid entry (miss + event + removal, or DecodeError in strict mode). */
+  /**
+   * Decodes a raw value without a grace header: a hit, a miss, or an invalid entry (miss + event +
+   * removal, or DecodeError in strict mode).
+   */
   readValue(redisKey: string, raw: string | null): E | undefined {
     if (raw === null) {
       this.ctx.stats.misses++;
       return undefined;
     }
+    return this.decodeStored(redisKey, raw, raw, true);
+  }
+
+  /** Decodes `payload` (the codec's text of the stored `raw`); an invalid one is a miss, reported and removed. */
+  private decodeStored(redisKey: string, raw: string, payload: string, countHit: boolean): E | undefined {
     const oversized = oversizedValue(raw, this.ctx.maxValueBytes, this.metadata.name, redisKey);
-    const decoded = oversized ? { ok: false as const, error: oversized } : this.codec.decode(raw, redisKey);
+    const decoded = oversized ? { ok: false as const, error: oversized } : this.codec.decode(payload, redisKey);
     if (decoded.ok) {
-      this.ctx.stats.hits++;
+      if (countHit) this.ctx.stats.hits++;
       return decoded.value;
     }
     this.ctx.stats.misses++;
@@ -161,6 +258,11 @@ export class EntityIO<E> {
       (err: CacheOrmError) => this.ctx.events.emitError(err),
     );
   }
+}
+
+/** The value of an entry, or a promise of it. */
+function valueOf<E>(entry: Entry<E> | Promise<Entry<E>>): E | undefined | Promise<E | undefined> {
+  return entry instanceof Promise ? entry.then((e) => e.value) : entry.value;
 }
 
 /** `fn()`, with a synchronous throw (a custom store's) as a rejection. */

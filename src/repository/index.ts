@@ -1,4 +1,5 @@
 export { type WriteMode } from './context.js';
-export { type WriteOptions } from './options.js';
+export { type ReadOptions, type WriteOptions } from './options.js';
+export { type FreshnessOptions } from './freshness.js';
 export { Repository, type Loader } from './repository.js';
 export { type GetOrLoadOptions, type LockOptions } from './lock.js';

@@ -9,6 +9,7 @@ import { parseTtl, type Ttl } from '../entity/ttl.js';
 import { ConfigError } from '../errors/index.js';
 import type { EntityIO } from './entity-io.js';
 import { isStoreFailure, reportFailOpen } from './fail-open.js';
+import type { FreshnessOptions } from './freshness.js';
 import type { WriteOptions } from './options.js';
 import { toCacheOrmError } from './store-errors.js';
 
@@ -33,12 +34,14 @@ export interface LockOptions {
 }
 
 /**
- * Options of `getOrLoad`: the write options of the entry it caches, and the cross-process `lock`.
+ * Options of `getOrLoad`: the write options of the entry it caches, its freshness options (grace,
+ * soft and hard loader timeouts, refresh-ahead: see docs/freshness.md), and the cross-process `lock`.
  *
  * @example
  * await users.getOrLoad({ id }, (k) => db.users.findById(k.id), { ttl: '10m', lock: true });
+ * await prices.getOrLoad({ sku }, fetchPrice, { softTimeout: '200ms', hardTimeout: '2s', refreshAhead: 0.8 });
  */
-export interface GetOrLoadOptions extends WriteOptions {
+export interface GetOrLoadOptions extends WriteOptions, FreshnessOptions {
   /**
    * `true` (or {@link LockOptions}) to let only one process run the loader for a missing entry: the
    * others poll for the value it writes, up to `wait`, then load it themselves. Default `false`: only
@@ -107,31 +110,29 @@ export interface LockedLoad<E> {
   readonly lock: ResolvedLock;
   /** Runs the loader and caches its value, waiting for the write (waiters poll for it). */
   load(awaitWrite: boolean): Promise<E | undefined>;
+  /** Reads the entry without counting a miss: a fresh value (another process wrote it), or `undefined`. */
+  peek(): Promise<E | undefined>;
+  /**
+   * When another process holds the lock: `wait` for its value (default), or `skip`, answering
+   * `undefined` at once (a background refresh that another process is already doing).
+   */
+  ifBusy?: 'wait' | 'skip';
 }
 
 const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
 /**
- * The locked cache-aside read: GET; on a miss, `SET lock NX PX`; the holder re-checks, loads, writes,
+ * The locked load, after a read found no fresh value: `SET lock NX PX`; the holder re-checks, loads, writes,
  * then releases with compare-and-delete; the others poll for the value (doubling delays, 10 to 100 ms)
  * and take the lock if it frees up, until `wait` runs out: then they load without the lock.
  * When the store fails during the protocol: with `failOpen`, the loader runs without the lock;
  * otherwise the failure is thrown. @internal
  */
-export async function loadWithLock<E>({ io, redisKey, lock, load }: LockedLoad<E>): Promise<E | undefined> {
+export async function loadWithLock<E>({ io, redisKey, lock, load, peek, ifBusy = 'wait' }: LockedLoad<E>): Promise<E | undefined> {
   const { ctx, metadata } = io;
   const entity = metadata.name;
   const lockKey = lockKeyOf(io.keys.base, redisKey);
   const event = (name: LockMessage['event'], extra: Partial<LockMessage> = {}) => publishLock({ event: name, entity, key: redisKey, lockKey, ...extra });
-
-  const cached = io.readValue(redisKey, await io.call('getOrLoad', redisKey, () => ctx.store.get(redisKey)));
-  if (cached !== undefined) return cached;
-
-  /** GET without counting a miss: a value another process wrote, or `undefined`. */
-  const peek = async (): Promise<E | undefined> => {
-    const raw = await io.call('getOrLoad', redisKey, () => ctx.store.get(redisKey));
-    return raw === null ? undefined : io.readValue(redisKey, raw);
-  };
 
   /** Runs a lock command on the real store: its answer, or `undefined` when failOpen absorbed a failure. */
   const direct = async <T>(fn: () => Promise<T>): Promise<{ value: T } | undefined> => {
@@ -172,6 +173,7 @@ export async function loadWithLock<E>({ io, redisKey, lock, load }: LockedLoad<E
       }
     }
     if (attempt === 0) event('busy');
+    if (ifBusy === 'skip') return undefined;
     const left = lock.waitMs - (performance.now() - started);
     if (left <= 0) {
       event('timeout', { waitedMs: Math.round(performance.now() - started) });

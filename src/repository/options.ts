@@ -13,6 +13,17 @@ export interface WriteOptions {
   ttl?: Ttl;
 }
 
+/**
+ * Options of `get` and `getMany`.
+ *
+ * @example
+ * const price = await prices.get({ sku }, { allowStale: true }); // fresh, or stale within its grace
+ */
+export interface ReadOptions {
+  /** Also return stale entries (past their TTL, within the entity's grace period). Default `false`. */
+  allowStale?: boolean;
+}
+
 /** Resolves a per-call TTL to ms (`null`: no expiry), defaulting to the entity's. @internal */
 export function resolveTtl(ttl: Ttl | undefined, entityTtlMs: number | null, entity: string, operation: string): number | null {
   if (ttl === undefined) return entityTtlMs;

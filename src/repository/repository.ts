@@ -5,11 +5,12 @@ import { KeyCodec } from '../keys/index.js';
 import { planFind, Query, rebuildIndex, type FindOptions, type Pattern, type QuerySource } from '../query/index.js';
 import type { WriteOp } from '../store/store.js';
 import type { RepositoryContext } from './context.js';
-import { resolveTtl, type WriteOptions } from './options.js';
+import { resolveTtl, type ReadOptions, type WriteOptions } from './options.js';
 import { EntityIO } from './entity-io.js';
 import { IndexSets } from './index-sets.js';
-import { SingleFlight } from './single-flight.js';
-import { loadWithLock, resolveLock, type GetOrLoadOptions, type LockOptions } from './lock.js';
+import { graceWrite, resolveFreshness } from './freshness.js';
+import { LoadJobs, type LoadHooks } from './load-jobs.js';
+import { resolveLock, type GetOrLoadOptions, type LockOptions } from './lock.js';
 import { valueTooLarge } from './value-size.js';
 
 /**
@@ -40,7 +41,7 @@ export class Repository<E, K extends keyof E = DeclaredKeyOf<E>> {
   /** The entity's run-time description (name, TTL, key fields, schema). */
   readonly metadata: EntityMetadata;
   private readonly io: EntityIO<E>;
-  private readonly loads = new SingleFlight<E | undefined>();
+  private readonly loads: LoadJobs<E>;
   /**
    * The entity's index set (`find: 'index'`), e.g. `app:session#index`; `undefined` for `find: 'scan'`,
    * and for entities with a `hashTag`, which keep one index set per tag value (see {@link indexKeyOf}).
@@ -66,6 +67,7 @@ export class Repository<E, K extends keyof E = DeclaredKeyOf<E>> {
     this.indexKey = indexSets.single;
     const io = new EntityIO<E>(metadata, keys, ctx, indexSets);
     this.io = io;
+    this.loads = new LoadJobs(io);
     this.querySource = {
       store: ctx.store,
       keys,
@@ -121,28 +123,32 @@ export class Repository<E, K extends keyof E = DeclaredKeyOf<E>> {
   /**
    * Reads one entity (`GET`). A value that does not decode or validate is a miss: an `invalid` event
    * is emitted and the entry removed (with `strict: true`, {@link DecodeError} is thrown instead).
+   * For an entity with a `grace` period, a stale entry is a miss unless `allowStale` (`GET` and `PTTL`
+   * in one round trip; see docs/freshness.md).
    *
    * @example
    * const session = await repo.get({ tenantId: 'acme', id });
+   * const maybeStale = await prices.get({ sku }, { allowStale: true });
    */
-  get(key: EntityKey<E, K>): Promise<E | undefined> {
+  get(key: EntityKey<E, K>, options?: ReadOptions): Promise<E | undefined> {
     let redisKey: string;
     try {
       redisKey = this.io.redisKey(key, 'get');
     } catch (err) {
       return Promise.reject(err); // a bad key or a closed cache rejects, as from any async method
     }
-    return this.io.read('get', redisKey);
+    return this.io.read('get', redisKey, options?.allowStale === true);
   }
 
   /**
-   * Reads many entities in one round trip (`MGET`), answering in input order with `undefined` for misses.
+   * Reads many entities in one round trip (`MGET`), answering in input order with `undefined` for
+   * misses (and for stale entries, unless `allowStale`).
    *
    * @example
    * const [a, b] = await repo.getMany([{ tenantId: 'acme', id: idA }, { tenantId: 'acme', id: idB }]);
    */
-  async getMany(keys: readonly EntityKey<E, K>[]): Promise<(E | undefined)[]> {
-    return this.io.fetch('getMany', keys.map((key) => this.io.redisKey(key, 'getMany')));
+  async getMany(keys: readonly EntityKey<E, K>[], options?: ReadOptions): Promise<(E | undefined)[]> {
+    return this.io.fetch('getMany', keys.map((key) => this.io.redisKey(key, 'getMany')), options?.allowStale === true);
   }
 
   /**
@@ -172,13 +178,15 @@ export class Repository<E, K extends keyof E = DeclaredKeyOf<E>> {
 
   /**
    * Remaining time to live in ms (`PTTL`): `undefined` when there is no entry, `Infinity` when it
-   * never expires.
+   * never expires. For an entry with a grace period, the *fresh* time left (`0` once stale): the
+   * entry stays in Redis for its grace beyond that.
    *
    * @example
    * const ms = await repo.ttl({ tenantId: 'acme', id });
    */
   async ttl(key: EntityKey<E, K>): Promise<number | undefined> {
     const redisKey = this.io.redisKey(key, 'ttl');
+    if (this.metadata.graceMs > 0) return this.io.freshTtl(redisKey);
     const ms = await this.io.call('ttl', redisKey, () => this.ctx.store.pttl(redisKey));
     if (ms === -2) return undefined;
     return ms === -1 ? Infinity : ms;
@@ -186,14 +194,16 @@ export class Repository<E, K extends keyof E = DeclaredKeyOf<E>> {
 
   /**
    * Restarts an entry's TTL (`PEXPIRE`) with the entity's TTL or `ttl`; `'never'` removes the expiry
-   * (`PERSIST`). Answers whether the entry existed.
+   * (`PERSIST`). Answers whether the entry existed (a stale one too, which becomes fresh again: the
+   * expiry set is the TTL plus the entity's grace).
    *
    * @example
    * await repo.touch({ tenantId: 'acme', id }); // sliding expiration
    */
   async touch(key: EntityKey<E, K>, ttl?: WriteOptions['ttl']): Promise<boolean> {
     const redisKey = this.io.redisKey(key, 'touch');
-    const ms = resolveTtl(ttl, this.metadata.ttlMs, this.metadata.name, 'touch');
+    const fresh = resolveTtl(ttl, this.metadata.ttlMs, this.metadata.name, 'touch');
+    const ms = fresh === null ? null : fresh + this.metadata.graceMs;
     return this.io.call('touch', redisKey, () => this.ctx.store.expire(redisKey, ms, this.io.indexSets.optionFor(redisKey)));
   }
 
@@ -204,36 +214,50 @@ export class Repository<E, K extends keyof E = DeclaredKeyOf<E>> {
    * With `lock: true`, processes sharing the Redis take a short lock per missing entry, so only one of
    * them runs the loader while the others wait (bounded) for its value (see {@link LockOptions}).
    *
+   * Freshness (see docs/freshness.md): a stale entry (entity or call `grace`) is reloaded, and served
+   * when the loader fails (`stale` event), takes longer than `softTimeout`, or than `hardTimeout`;
+   * without a stale value, `hardTimeout` fails the call with {@link LoaderTimeoutError}. With
+   * `refreshAhead`, a fresh entry past that fraction of its TTL is returned and reloaded in the background.
+   *
    * @example
    * const user = await users.getOrLoad({ id }, (key) => db.users.findById(key.id));
    * const report = await reports.getOrLoad({ id }, buildReport, { ttl: '1h', lock: true });
+   * const price = await prices.getOrLoad({ sku }, fetchPrice, { softTimeout: '200ms', hardTimeout: '2s' });
    */
   async getOrLoad(key: EntityKey<E, K>, loader: Loader<E, K>, options?: GetOrLoadOptions): Promise<E | undefined> {
     const redisKey = this.io.redisKey(key, 'getOrLoad');
-    const lock = resolveLock(options?.lock, this.metadata.name);
-    return this.loads.run(redisKey, async () => {
-      const load = (awaitWrite: boolean) => this.loadAndCache(key, redisKey, loader, options, awaitWrite);
-      if (lock) return loadWithLock({ io: this.io, redisKey, lock, load });
-      const raw = await this.io.call('getOrLoad', redisKey, () => this.ctx.store.get(redisKey));
-      const cached = this.io.readValue(redisKey, raw);
-      if (cached !== undefined) return cached;
-      return load(false);
+    const name = this.metadata.name;
+    const lock = resolveLock(options?.lock, name);
+    const freshness = resolveFreshness(options, this.metadata.graceMs, name);
+    const ttlMs = resolveTtl(options?.ttl, this.metadata.ttlMs, name, 'getOrLoad');
+    return this.loads.getOrLoad({
+      redisKey,
+      ttlMs,
+      freshness,
+      lock,
+      load: (awaitWrite, hooks) => this.loadAndCache(key, redisKey, loader, { ttlMs, graceMs: freshness.graceMs }, awaitWrite, hooks),
     });
   }
 
   /**
    * `getOrLoad` on a miss: runs the loader, validates and caches its value (`awaitWrite`: wait for the
    * write even with `writes: 'async'`, for the lock's waiters). A value over `maxValueBytes` is returned
-   * but not cached, and reported as an `error` event.
+   * but not cached, and reported as an `error` event. A load `close()` gave up on is not written.
    */
   private async loadAndCache(
     key: EntityKey<E, K>,
     redisKey: string,
     loader: Loader<E, K>,
-    options: WriteOptions | undefined,
+    expiry: { ttlMs: number | null; graceMs: number },
     awaitWrite: boolean,
+    hooks: LoadHooks,
   ): Promise<E | undefined> {
-    const loaded = await loader(key);
+    let loaded: EntityData<E> | undefined;
+    try {
+      loaded = await loader(key);
+    } finally {
+      hooks.loaderSettled();
+    }
     if (loaded === undefined) return undefined;
     const data = this.io.codec.validate(loaded, 'getOrLoad');
     const loadedKey = this.io.keys.encode(data);
@@ -243,8 +267,9 @@ export class Repository<E, K extends keyof E = DeclaredKeyOf<E>> {
         { entity: this.metadata.name, operation: 'getOrLoad', key: redisKey },
       );
     }
-    const ttl = resolveTtl(options?.ttl, this.metadata.ttlMs, this.metadata.name, 'getOrLoad');
-    const op: WriteOp = { key: redisKey, value: this.io.codec.serialize(data), ttl, ...this.io.indexSets.writeOption(redisKey) };
+    if (hooks.abandoned) return this.io.codec.materialize(data);
+    const stored = graceWrite(this.io.codec.serialize(data), expiry.ttlMs, expiry.graceMs);
+    const op: WriteOp = { key: redisKey, value: stored.value, ttl: stored.ttl, ...this.io.indexSets.writeOption(redisKey) };
     const tooLarge = valueTooLarge(op, this.ctx.maxValueBytes, this.metadata.name, 'getOrLoad');
     if (tooLarge) this.ctx.events.emitError(tooLarge);
     else await this.io.commit('getOrLoad', [op], awaitWrite);
@@ -256,6 +281,7 @@ export class Repository<E, K extends keyof E = DeclaredKeyOf<E>> {
    * matchers. Key-field conditions become a `GET`, an `MGET` or the glob of a `SCAN MATCH` (or an index
    * walk for `find: 'index'` entities); the rest is filtered after the values are fetched. User input
    * can never widen the pattern: `find({ tenantId: '*' })` finds only the tenant named `*`.
+   * Stale entries (a `grace` period) are skipped unless `{ allowStale: true }`.
    * Lazy and streaming: see {@link Query}. Throws {@link InvalidQueryError} for a pattern that cannot run.
    *
    * @example
@@ -272,7 +298,12 @@ export class Repository<E, K extends keyof E = DeclaredKeyOf<E>> {
       ...(this.io.indexSets.enabled ? { indexKey: this.io.indexSets.planIndex()! } : {}),
       ...(options?.batchSize === undefined ? {} : { batchSize: options.batchSize }),
     });
-    const query = new Query<E, EntityKey<E, K>>(this.querySource, plan);
+    const allowStale = options?.allowStale === true;
+    const source: QuerySource<E> =
+      this.metadata.graceMs === 0 && !allowStale
+        ? this.querySource
+        : { ...this.querySource, fetch: (redisKeys) => this.io.fetch('find', redisKeys, allowStale), skipsStale: !allowStale };
+    const query = new Query<E, EntityKey<E, K>>(source, plan);
     return options?.limit === undefined ? query : query.limit(options.limit);
   }
 

@@ -30,10 +30,21 @@ export interface StoreCall<T> {
  * const reads: StoreCommand[] = ['get', 'mget', 'exists', 'pttl', 'scan', 'indexScan'];
  */
 export type StoreCommand =
-  | 'get' | 'mget' | 'write' | 'unlink' | 'deleteIfEquals' | 'exists' | 'pttl' | 'expire'
+  | 'get' | 'getWithPttl' | 'mget' | 'write' | 'unlink' | 'deleteIfEquals' | 'exists' | 'pttl' | 'expire'
   | 'scan' | 'indexScan' | 'indexPrune' | 'indexSync';
 
 const DONE: IteratorResult<string[]> = { done: true, value: undefined };
+
+/**
+ * `store.getWithPttl(key)` when the store has it, else `get` and `pttl` sent together. @internal
+ *
+ * @example
+ * const [value, pttl] = await getWithPttl(store, 'app:quote:ACME');
+ */
+export function getWithPttl(store: Store, key: string): Promise<[value: string | null, pttl: number]> {
+  if (typeof store.getWithPttl === 'function') return store.getWithPttl(key);
+  return Promise.all([store.get(key), store.pttl(key)]);
+}
 
 /**
  * Base class of store decorators: forwards every {@link Store} method to `inner` through
@@ -76,6 +87,14 @@ export abstract class StoreDecorator implements Store {
   /** {@inheritDoc Store.get} */
   get(key: string): Promise<string | null> {
     return this.around({ command: 'get', key, write: false, empty: null }, () => this.inner.get(key));
+  }
+
+  /**
+   * The value at `key` and its remaining TTL, as one call (see `Store.getWithPttl`); an inner store
+   * without the method answers from `get` and `pttl` sent together.
+   */
+  getWithPttl(key: string): Promise<[value: string | null, pttl: number]> {
+    return this.around({ command: 'getWithPttl', key, write: false, empty: [null, -2] }, () => getWithPttl(this.inner, key));
   }
 
   /** {@inheritDoc Store.mget} */

@@ -116,6 +116,12 @@ export class MemoryStore implements Store {
     return value;
   }
 
+  /** {@inheritDoc Store.getWithPttl} */
+  async getWithPttl(key: string): Promise<[value: string | null, pttl: number]> {
+    const value = await this.get(key);
+    return value === null ? [null, -2] : [value, await this.pttl(key)];
+  }
+
   /** {@inheritDoc Store.mget} */
   async mget(keys: readonly string[]): Promise<(string | null)[]> {
     this.#assertOpen();

@@ -10,7 +10,7 @@ import { ClusterWrites } from './cluster-writes.js';
 import { ReplicaConfirmations, type Durability } from './durability.js';
 import { quitClient } from './redis-client.js';
 import { clean, closedStoreError, type RedisTarget } from './redis-errors.js';
-import { DELETE_IF_EQUALS, EXPIRE_INDEXED, INDEX_PRUNE, INDEX_SYNC } from './redis-index.js';
+import { DELETE_IF_EQUALS, EXPIRE_INDEXED, GET_WITH_PTTL, INDEX_PRUNE, INDEX_SYNC } from './redis-index.js';
 import { indexPages } from './redis-index-walk.js';
 import { evalScript, type LuaArg, type LuaScript } from './redis-lua.js';
 import {
@@ -89,6 +89,10 @@ export class RedisClusterStore implements Store {
 
   async get(key: string): Promise<string | null> {
     return this.#run('GET', key, () => this.#client.get(key));
+  }
+
+  async getWithPttl(key: string): Promise<[value: string | null, pttl: number]> {
+    return this.#run('EVALSHA', key, async () => (await evalScript(this.#client, GET_WITH_PTTL, [key], [])) as [string | null, number]);
   }
 
   /**

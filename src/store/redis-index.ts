@@ -121,6 +121,11 @@ return applied`);
  * @example
  * await evalScript(client, DELETE_IF_EQUALS, ['app:s:1', 'app:s#index', 'app:s#index:lex'], ['{"v":1}']);
  */
+/** `Store.getWithPttl`: the value and its PTTL in one atomic step (`false` becomes a nil reply). @internal */
+export const GET_WITH_PTTL = lua(`local v = redis.call('GET', KEYS[1])
+if not v then return {false, -2} end
+return {v, redis.call('PTTL', KEYS[1])}`);
+
 export const DELETE_IF_EQUALS = lua(`if redis.call('GET', KEYS[1]) ~= ARGV[1] then return 0 end
 if KEYS[2] then
   redis.call('ZREM', KEYS[2], KEYS[1])

@@ -12,7 +12,7 @@ import { WalkGuard } from './walk-guard.js';
 import { WriteCoalescer } from './write-coalescer.js';
 import { closedStoreError, toStoreFailure, type RedisTarget } from './redis-errors.js';
 import {
-  DELETE_IF_EQUALS, EXPIRE_INDEXED, INDEX_PRUNE, INDEX_SYNC, UNLINK_INDEXED, WRITE,
+  DELETE_IF_EQUALS, EXPIRE_INDEXED, GET_WITH_PTTL, INDEX_PRUNE, INDEX_SYNC, UNLINK_INDEXED, WRITE,
   batchWriteNote, lexKeyOf, writeCall,
 } from './redis-index.js';
 import { indexPages } from './redis-index-walk.js';
@@ -89,6 +89,11 @@ export class StandaloneRedisStore implements Store {
   /** {@inheritDoc Store.get} */
   get(key: string): Promise<string | null> {
     return this.#run('GET', key, () => this.client.get(key));
+  }
+
+  /** The value at `key` and its remaining TTL (`Store.getWithPttl`): one Lua script (`GET`, `PTTL`), one round trip, one atomic step. */
+  getWithPttl(key: string): Promise<[value: string | null, pttl: number]> {
+    return this.#run('EVALSHA', key, async () => (await evalScript(this.client, GET_WITH_PTTL, [key], [])) as [string | null, number]);
   }
 
   /** {@inheritDoc Store.mget} */

@@ -158,6 +158,11 @@ export class RedisStore<C extends Redis | Cluster = Redis> implements Store {
     return this.#impl.get(key);
   }
 
+  /** The value at `key` and its remaining TTL (`Store.getWithPttl`): one Lua script (`GET`, `PTTL`), one round trip, one atomic step. */
+  getWithPttl(key: string): Promise<[value: string | null, pttl: number]> {
+    return this.#impl.getWithPttl(key);
+  }
+
   /** {@inheritDoc Store.mget} */
   mget(keys: readonly string[]): Promise<(string | null)[]> {
     return this.#impl.mget(keys);

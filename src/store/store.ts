@@ -63,6 +63,14 @@ export interface Store {
   pttl(key: string): Promise<number>;
 
   /**
+   * Optional: the value at `key` and its remaining TTL (as {@link Store.pttl}) read together, in one
+   * round trip and one atomic step where the store can (Redis: a two-line Lua script). Reads of
+   * entities with a grace period use it (docs/freshness.md); a store without it gets `get` and `pttl`
+   * sent together instead.
+   */
+  getWithPttl?(key: string): Promise<[value: string | null, pttl: number]>;
+
+  /**
    * Sets the remaining TTL of an existing key to `ttlMs` (Redis `PEXPIRE`), or removes its expiry when
    * `ttlMs` is `null` (Redis `PERSIST`). Answers whether the key existed.
    */

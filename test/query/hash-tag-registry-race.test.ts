@@ -99,8 +99,8 @@ describe.each(targets)('hash-tag index registry racing a delete, on $name', (tar
   });
 
   it('many rounds of concurrent first saves and deletes of one key never leave a live tenant out of the registry', async () => {
-    const a = createCache({ store: open(), prefix: `${p}:many` });
-    const b = createCache({ store: open(), prefix: `${p}:many` });
+    const a = createCache({ store: open(), prefix: `${p}-many` });
+    const b = createCache({ store: open(), prefix: `${p}-many` });
     caches.push(a, b);
     const ra = a.getRepository(Session);
     const rb = b.getRepository(Session);

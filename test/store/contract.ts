@@ -185,6 +185,21 @@ export function storeContract(name: string, makeStore: () => Promise<StoreFixtur
       expect(await store.deleteIfEquals(`${p}:short`, 'x')).toBe(false);
     });
 
+    it('answers getWithPttl (when the store has it) as get and pttl together', async () => {
+      if (store.getWithPttl === undefined) return;
+      const p = ns('gwp');
+      expect(await store.getWithPttl(`${p}:missing`)).toEqual([null, -2]);
+      await store.write([
+        { key: `${p}:forever`, value: 'f', ttl: null },
+        { key: `${p}:timed`, value: 't', ttl: 5_000 },
+      ]);
+      expect(await store.getWithPttl(`${p}:forever`)).toEqual(['f', -1]);
+      const [value, pttl] = await store.getWithPttl(`${p}:timed`);
+      expect(value).toBe('t');
+      expect(pttl).toBeGreaterThan(4_000);
+      expect(pttl).toBeLessThanOrEqual(5_000);
+    });
+
     it('answers pttl -2 / -1 / remaining ms', async () => {
       const p = ns('pttl');
       expect(await store.pttl(`${p}:missing`)).toBe(-2);
