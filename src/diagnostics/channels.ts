@@ -150,14 +150,38 @@ export interface ConnectionMessage {
   delayMs?: number;
 }
 
+/**
+ * The part of a `node:diagnostics_channel` channel cacheorm publishes with. Declared here rather than
+ * taken from `@types/node`, so the published declarations do not depend on the `Channel` and
+ * `TracingChannel` type parameters, whose order and constraints differ between `@types/node` majors
+ * (20-24: `<StoreType, ContextType extends object>`; 26: `<ContextType extends object, StoreType>`).
+ *
+ * @internal
+ */
+export interface PublishingChannel<M> {
+  readonly hasSubscribers: boolean;
+  publish(message: M): void;
+}
+
+/** The part of a `node:diagnostics_channel` tracing channel cacheorm traces with (see {@link PublishingChannel}). @internal */
+export interface TracingPublisher<C extends object> {
+  readonly hasSubscribers: boolean;
+  readonly start: PublishingChannel<C>;
+  readonly end: PublishingChannel<C>;
+  readonly asyncStart: PublishingChannel<C>;
+  readonly asyncEnd: PublishingChannel<C>;
+  readonly error: PublishingChannel<C>;
+  tracePromise<T, A extends unknown[]>(fn: (this: unknown, ...args: A) => Promise<T>, context: C, thisArg?: unknown, ...args: A): Promise<T>;
+}
+
 /** @internal */
-export const repositoryChannel = diagnostics_channel.tracingChannel<unknown, RepositoryTraceContext>(CHANNELS.repository);
+export const repositoryChannel: TracingPublisher<RepositoryTraceContext> = diagnostics_channel.tracingChannel(CHANNELS.repository);
 /** @internal */
-export const storeChannel = diagnostics_channel.tracingChannel<unknown, StoreTraceContext>(CHANNELS.store);
+export const storeChannel: TracingPublisher<StoreTraceContext> = diagnostics_channel.tracingChannel(CHANNELS.store);
 /** @internal */
-export const lockChannel = diagnostics_channel.channel(CHANNELS.lock);
+export const lockChannel: PublishingChannel<LockMessage> = diagnostics_channel.channel(CHANNELS.lock);
 /** @internal */
-export const connectionChannel = diagnostics_channel.channel(CHANNELS.connection);
+export const connectionChannel: PublishingChannel<ConnectionMessage> = diagnostics_channel.channel(CHANNELS.connection);
 
 /** Publishes on `cacheorm:lock` when someone listens. @internal */
 export function publishLock(message: LockMessage): void {
