@@ -16,11 +16,12 @@ import diagnostics_channel from 'node:diagnostics_channel';
  *
  * @example
  * import diagnostics_channel from 'node:diagnostics_channel';
- * import { CHANNELS } from 'cacheorm';
- * diagnostics_channel.tracingChannel(CHANNELS.store).subscribe({
+ * import { CHANNELS, type StoreTraceContext } from 'cacheorm';
+ * // The context type twice: @types/node 26 reversed TracingChannel's type parameters; this works with every major.
+ * diagnostics_channel.tracingChannel<StoreTraceContext, StoreTraceContext>(CHANNELS.store).subscribe({
  *   start: (ctx) => console.log('->', ctx.command, ctx.key ?? ''),
  *   asyncEnd: (ctx) => console.log('<-', ctx.command),
- *   error: (ctx) => console.log('!!', ctx.command, ctx.error.message),
+ *   error: (ctx) => console.log('!!', ctx.command, String(ctx.error)),
  *   end: () => {},
  *   asyncStart: () => {},
  * });
@@ -41,7 +42,7 @@ export const CHANNELS = {
  * `tracePromise` adds `result` (on `asyncEnd`) or `error` (on `error`) to this same object.
  *
  * @example
- * diagnostics_channel.tracingChannel(CHANNELS.repository).subscribe({
+ * diagnostics_channel.tracingChannel<RepositoryTraceContext, RepositoryTraceContext>(CHANNELS.repository).subscribe({
  *   start(ctx) { ctx.startedAt = performance.now(); },
  *   asyncEnd(ctx) { histogram.record(performance.now() - ctx.startedAt, { entity: ctx.entity, op: ctx.operation }); },
  *   end() {}, asyncStart() {}, error() {},
@@ -72,7 +73,7 @@ export interface RepositoryTraceContext {
  * Context of one store command on the `cacheorm:store` tracing channel.
  *
  * @example
- * diagnostics_channel.tracingChannel(CHANNELS.store).subscribe({
+ * diagnostics_channel.tracingChannel<StoreTraceContext, StoreTraceContext>(CHANNELS.store).subscribe({
  *   error(ctx) { log.warn({ command: ctx.command, key: ctx.key }, String(ctx.error)); },
  *   start() {}, end() {}, asyncStart() {}, asyncEnd() {},
  * });
