@@ -29,8 +29,9 @@ const describe = (ctx: { key?: string; count?: number; plan?: unknown }) =>
   ctx.key !== undefined ? ctx.key : ctx.count !== undefined ? `${ctx.count} items` : ctx.plan !== undefined ? `(${String(ctx.plan)} plan)` : '';
 
 // 1. Repository operations: one trace per call, timed from start to asyncEnd.
+// The context type is given twice: @types/node 26 reversed TracingChannel's type parameters, this works with every major.
 const startedAt = new WeakMap<object, number>();
-diagnostics_channel.tracingChannel<unknown, RepositoryTraceContext>(CHANNELS.repository).subscribe({
+diagnostics_channel.tracingChannel<RepositoryTraceContext, RepositoryTraceContext>(CHANNELS.repository).subscribe({
   start: (ctx) => startedAt.set(ctx, performance.now()),
   end: () => {},
   asyncStart: () => {},
@@ -39,7 +40,7 @@ diagnostics_channel.tracingChannel<unknown, RepositoryTraceContext>(CHANNELS.rep
 });
 
 // 2. Store commands: what each operation sent.
-diagnostics_channel.tracingChannel<unknown, StoreTraceContext>(CHANNELS.store).subscribe({
+diagnostics_channel.tracingChannel<StoreTraceContext, StoreTraceContext>(CHANNELS.store).subscribe({
   start: (ctx) => log('store', `  -> ${ctx.store}.${ctx.command} ${describe(ctx)}`),
   end: () => {},
   asyncStart: () => {},

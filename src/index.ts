@@ -42,6 +42,7 @@ export {
   type EntityClass,
   type EntityClassDecorator,
   type EntityData,
+  type EntityInput,
   type EntityDefinition,
   type EntityFieldDecorator,
   type EntityKey,

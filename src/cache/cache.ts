@@ -1,6 +1,6 @@
 /** `Cache`: the root object that owns the store, the repositories, the events and the counters. */
 import type { z } from 'zod';
-import type { EntityClass, EntityDefinition, DeclaredKeyOf } from '../entity/index.js';
+import type { EntityClass, EntityData, EntityDefinition, DeclaredKeyOf } from '../entity/index.js';
 import { ConfigError, EntityDefinitionError } from '../errors/index.js';
 import { getEntityMetadata } from '../entity/index.js';
 import type { RepositoryContext, WriteMode } from '../repository/context.js';
@@ -127,7 +127,7 @@ export class Cache {
    * const sessions = cache.getRepository(Session);                         // key type from CacheKeys, if declared
    * const typed = cache.getRepository<Session, 'tenantId' | 'id'>(Session); // or name the key fields here
    */
-  getRepository<E, K extends keyof E>(entity: EntityDefinition<E, K, z.ZodObject>): Repository<E, K>;
+  getRepository<E, K extends keyof E>(entity: EntityDefinition<E, K, z.ZodObject>): Repository<E, K, EntityData<E>>;
   getRepository<E, K extends keyof E = DeclaredKeyOf<E>>(entity: EntityClass<E>): Repository<E, K>;
   // eslint-disable-next-line @typescript-eslint/no-explicit-any
   getRepository(entity: EntityClass | EntityDefinition<any, any, any>): Repository<unknown, never> {

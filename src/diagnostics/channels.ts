@@ -16,11 +16,12 @@ import diagnostics_channel from 'node:diagnostics_channel';
  *
  * @example
  * import diagnostics_channel from 'node:diagnostics_channel';
- * import { CHANNELS } from 'cacheorm';
- * diagnostics_channel.tracingChannel(CHANNELS.store).subscribe({
+ * import { CHANNELS, type StoreTraceContext } from 'cacheorm';
+ * // The context type twice: @types/node 26 reversed TracingChannel's type parameters; this works with every major.
+ * diagnostics_channel.tracingChannel<StoreTraceContext, StoreTraceContext>(CHANNELS.store).subscribe({
  *   start: (ctx) => console.log('->', ctx.command, ctx.key ?? ''),
  *   asyncEnd: (ctx) => console.log('<-', ctx.command),
- *   error: (ctx) => console.log('!!', ctx.command, ctx.error.message),
+ *   error: (ctx) => console.log('!!', ctx.command, String(ctx.error)),
  *   end: () => {},
  *   asyncStart: () => {},
  * });
@@ -41,7 +42,7 @@ export const CHANNELS = {
  * `tracePromise` adds `result` (on `asyncEnd`) or `error` (on `error`) to this same object.
  *
  * @example
- * diagnostics_channel.tracingChannel(CHANNELS.repository).subscribe({
+ * diagnostics_channel.tracingChannel<RepositoryTraceContext, RepositoryTraceContext>(CHANNELS.repository).subscribe({
  *   start(ctx) { ctx.startedAt = performance.now(); },
  *   asyncEnd(ctx) { histogram.record(performance.now() - ctx.startedAt, { entity: ctx.entity, op: ctx.operation }); },
  *   end() {}, asyncStart() {}, error() {},
@@ -72,7 +73,7 @@ export interface RepositoryTraceContext {
  * Context of one store command on the `cacheorm:store` tracing channel.
  *
  * @example
- * diagnostics_channel.tracingChannel(CHANNELS.store).subscribe({
+ * diagnostics_channel.tracingChannel<StoreTraceContext, StoreTraceContext>(CHANNELS.store).subscribe({
  *   error(ctx) { log.warn({ command: ctx.command, key: ctx.key }, String(ctx.error)); },
  *   start() {}, end() {}, asyncStart() {}, asyncEnd() {},
  * });
@@ -150,14 +151,38 @@ export interface ConnectionMessage {
   delayMs?: number;
 }
 
+/**
+ * The part of a `node:diagnostics_channel` channel cacheorm publishes with. Declared here rather than
+ * taken from `@types/node`, so the published declarations do not depend on the `Channel` and
+ * `TracingChannel` type parameters, whose order and constraints differ between `@types/node` majors
+ * (20-24: `<StoreType, ContextType extends object>`; 26: `<ContextType extends object, StoreType>`).
+ *
+ * @internal
+ */
+export interface PublishingChannel<M> {
+  readonly hasSubscribers: boolean;
+  publish(message: M): void;
+}
+
+/** The part of a `node:diagnostics_channel` tracing channel cacheorm traces with (see {@link PublishingChannel}). @internal */
+export interface TracingPublisher<C extends object> {
+  readonly hasSubscribers: boolean;
+  readonly start: PublishingChannel<C>;
+  readonly end: PublishingChannel<C>;
+  readonly asyncStart: PublishingChannel<C>;
+  readonly asyncEnd: PublishingChannel<C>;
+  readonly error: PublishingChannel<C>;
+  tracePromise<T, A extends unknown[]>(fn: (this: unknown, ...args: A) => Promise<T>, context: C, thisArg?: unknown, ...args: A): Promise<T>;
+}
+
 /** @internal */
-export const repositoryChannel = diagnostics_channel.tracingChannel<unknown, RepositoryTraceContext>(CHANNELS.repository);
+export const repositoryChannel: TracingPublisher<RepositoryTraceContext> = diagnostics_channel.tracingChannel(CHANNELS.repository);
 /** @internal */
-export const storeChannel = diagnostics_channel.tracingChannel<unknown, StoreTraceContext>(CHANNELS.store);
+export const storeChannel: TracingPublisher<StoreTraceContext> = diagnostics_channel.tracingChannel(CHANNELS.store);
 /** @internal */
-export const lockChannel = diagnostics_channel.channel(CHANNELS.lock);
+export const lockChannel: PublishingChannel<LockMessage> = diagnostics_channel.channel(CHANNELS.lock);
 /** @internal */
-export const connectionChannel = diagnostics_channel.channel(CHANNELS.connection);
+export const connectionChannel: PublishingChannel<ConnectionMessage> = diagnostics_channel.channel(CHANNELS.connection);
 
 /** Publishes on `cacheorm:lock` when someone listens. @internal */
 export function publishLock(message: LockMessage): void {

@@ -10,7 +10,7 @@ import { storeChannel, type StoreTraceContext } from './channels.js';
  *
  * @example
  * const store = new TracingStore(new RedisStore(process.env.REDIS_URL!));
- * diagnostics_channel.tracingChannel(CHANNELS.store).subscribe({ start: (ctx) => console.log(ctx.command), end() {}, asyncStart() {}, asyncEnd() {}, error() {} });
+ * diagnostics_channel.tracingChannel<StoreTraceContext, StoreTraceContext>(CHANNELS.store).subscribe({ start: (ctx) => console.log(ctx.command), end() {}, asyncStart() {}, asyncEnd() {}, error() {} });
  * await store.get('k'); // logs "get"
  */
 export class TracingStore extends StoreDecorator {

@@ -15,6 +15,7 @@ export {
   type DeclaredKeyOf,
   type EntityClass,
   type EntityData,
+  type EntityInput,
   type EntityDefinition,
   type EntityKey,
   type EntityOf,

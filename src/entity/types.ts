@@ -32,6 +32,32 @@ export type EntityData<E> = {
 };
 
 /**
+ * What `save`, `insert` and `update` accept for a decorated class, and what a `getOrLoad` loader may
+ * return: a plain object (or an instance) with the class's data properties. The compiler cannot tell a
+ * `@Field` from a field initializer or an accessor (decorators do not change a class's type), so only the
+ * key fields it knows (`K`: {@link CacheKeys} or `getRepository<E, K>`) are required; every property keeps
+ * its type, and unknown properties or methods are compile errors. A missing field is caught at run time
+ * by the entity's zod schema (`ValidationError`, nothing written). `defineEntity` entities take
+ * {@link EntityData} instead, where every schema field is required.
+ *
+ * @example
+ * @CacheEntity({ name: 'user', ttl: '1h' })
+ * class User {
+ *   @Key(z.int()) id!: number;
+ *   @Field(z.string()) name!: string;
+ *   loadedAt = Date.now();                 // not stored, not required
+ *   get greeting() { return `hi ${this.name}`; }
+ * }
+ * const input: EntityInput<User> = { id: 1, name: 'ann' };
+ */
+export type EntityInput<E, K extends keyof E = DeclaredKeyOf<E>> = Flatten<
+  { [P in keyof EntityData<E>]?: EntityData<E>[P] } & { [P in K & keyof EntityData<E>]-?: EntityData<E>[P] }
+>;
+
+/** One object type from an intersection, modifiers kept (readable in hovers and errors). */
+type Flatten<T> = { [P in keyof T]: T[P] };
+
+/**
  * The key fields an entity type declares through {@link CacheKeys}; `never` when it declares none.
  *
  * @example

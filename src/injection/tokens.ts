@@ -4,7 +4,7 @@
  * Nothing here depends on a framework.
  */
 import type { Cache } from '../cache/index.js';
-import type { DeclaredKeyOf, EntityClass, EntityDefinition, EntityTarget } from '../entity/index.js';
+import type { DeclaredKeyOf, EntityClass, EntityData, EntityDefinition, EntityTarget } from '../entity/index.js';
 import { getEntityMetadata } from '../entity/index.js';
 import { ConfigError } from '../errors/index.js';
 import { ENTITY_NAME_RULE } from '../keys/index.js';
@@ -36,8 +36,9 @@ export type Token<T> = string & {
 
 /**
  * The repository type of an entity target: `Repository<Session, 'tenantId' | 'id'>` for a decorated
- * class (key fields from `CacheKeys` when declared) or for a `defineEntity` result (key fields inferred).
- * Handy to type an injected repository.
+ * class (key fields from `CacheKeys` when declared), `Repository<E, K, EntityData<E>>` for a
+ * `defineEntity` result (key fields inferred, every field required on write): what `getRepository`
+ * answers. Handy to type an injected repository.
  *
  * @example
  * const Idempotency = defineEntity({ name: 'idempotency', key: ['requestId'], schema, ttl: '24h' });
@@ -47,7 +48,7 @@ export type Token<T> = string & {
  */
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 export type RepositoryOf<T> = T extends EntityDefinition<infer E, infer K, any>
-  ? Repository<E, K>
+  ? Repository<E, K, EntityData<E>>
   : T extends EntityClass<infer E>
     ? Repository<E, DeclaredKeyOf<E>>
     : never;

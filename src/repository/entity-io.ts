@@ -1,6 +1,6 @@
 /** The mechanics behind a repository: keys, validation, store calls, decoding. @internal */
 import { EntityCodec } from '../codec/index.js';
-import type { EntityData, EntityMetadata } from '../entity/index.js';
+import type { EntityMetadata } from '../entity/index.js';
 import { InvalidKeyError, type CacheOrmError } from '../errors/index.js';
 import type { KeyCodec } from '../keys/index.js';
 import { getWithPttl } from '../store/decorator.js';
@@ -73,9 +73,10 @@ export class EntityIO<E> {
     return this.metadata.keyFields.map((f) => f.name).join(', ');
   }
 
+  /** Validates and encodes one entity or a batch (`input` is whatever the caller's write type allowed: zod decides). */
   prepareWrites(
     operation: string,
-    input: EntityData<E> | readonly EntityData<E>[],
+    input: unknown,
     options: WriteOptions | undefined,
     mode?: 'NX' | 'XX',
   ): WriteOp[] {

@@ -1,5 +1,5 @@
 /** `Repository<E>`: the typed read/write API of one entity in one cache. */
-import type { DeclaredKeyOf, EntityData, EntityKey, EntityMetadata } from '../entity/index.js';
+import type { DeclaredKeyOf, EntityData, EntityInput, EntityKey, EntityMetadata } from '../entity/index.js';
 import { InvalidKeyError } from '../errors/index.js';
 import { KeyCodec } from '../keys/index.js';
 import { planFind, Query, rebuildIndex, type FindOptions, type Pattern, type QuerySource } from '../query/index.js';
@@ -15,13 +15,14 @@ import { valueTooLarge } from './value-size.js';
 
 /**
  * Loads an entity on a cache miss (`getOrLoad`). Returns `undefined` when there is nothing to cache.
+ * `W` is what the repository writes accept (see {@link Repository}).
  *
  * @example
  * const loader: Loader<Session, 'tenantId' | 'id'> = (key) => db.sessions.findOne(key);
  */
-export type Loader<E, K extends keyof E = DeclaredKeyOf<E>> = (
+export type Loader<E, K extends keyof E = DeclaredKeyOf<E>, W = EntityInput<E, K>> = (
   key: EntityKey<E, K>,
-) => Promise<EntityData<E> | undefined> | EntityData<E> | undefined;
+) => Promise<W | undefined> | W | undefined;
 
 /**
  * The typed repository of one entity: writes validate with zod and go to the store under the entity's
@@ -30,6 +31,10 @@ export type Loader<E, K extends keyof E = DeclaredKeyOf<E>> = (
  *
  * `K` is the union of key field names when the type system knows it (`defineEntity`, `CacheKeys`, or
  * `getRepository<E, K>`); key objects are always checked at run time ({@link InvalidKeyError}).
+ * `W` is what `save`, `insert` and `update` accept: for a decorated class {@link EntityInput} (plain
+ * objects with the class's data properties, only the known key fields required, since the compiler
+ * cannot tell a stored field from a field initializer or a getter), for a `defineEntity` entity
+ * {@link EntityData} (every schema field required). Values are always validated by the zod schema.
  *
  * @example
  * const sessions = cache.getRepository(Session);
@@ -37,7 +42,7 @@ export type Loader<E, K extends keyof E = DeclaredKeyOf<E>> = (
  * const s = await sessions.get({ tenantId: 'acme', id }); // Session | undefined
  * await sessions.delete({ tenantId: 'acme', id });
  */
-export class Repository<E, K extends keyof E = DeclaredKeyOf<E>> {
+export class Repository<E, K extends keyof E = DeclaredKeyOf<E>, W = EntityInput<E, K>> {
   /** The entity's run-time description (name, TTL, key fields, schema). */
   readonly metadata: EntityMetadata;
   private readonly io: EntityIO<E>;
@@ -88,7 +93,7 @@ export class Repository<E, K extends keyof E = DeclaredKeyOf<E>> {
    * await repo.save(session);
    * await repo.save([a, b, c], { ttl: '5m' });
    */
-  async save(entity: EntityData<E> | readonly EntityData<E>[], options?: WriteOptions): Promise<void> {
+  async save(entity: W | readonly W[], options?: WriteOptions): Promise<void> {
     await this.io.commit('save', this.io.prepareWrites('save', entity, options));
   }
 
@@ -99,9 +104,9 @@ export class Repository<E, K extends keyof E = DeclaredKeyOf<E>> {
    * @example
    * if (!(await idempotency.insert(record))) return replayStoredResponse();
    */
-  insert(entity: EntityData<E>, options?: WriteOptions): Promise<boolean>;
-  insert(entities: readonly EntityData<E>[], options?: WriteOptions): Promise<boolean[]>;
-  async insert(entity: EntityData<E> | readonly EntityData<E>[], options?: WriteOptions): Promise<boolean | boolean[]> {
+  insert(entity: W, options?: WriteOptions): Promise<boolean>;
+  insert(entities: readonly W[], options?: WriteOptions): Promise<boolean[]>;
+  async insert(entity: W | readonly W[], options?: WriteOptions): Promise<boolean | boolean[]> {
     const results = await this.io.write('insert', this.io.prepareWrites('insert', entity, options, 'NX'));
     return Array.isArray(entity) ? results : results[0]!;
   }
@@ -113,9 +118,9 @@ export class Repository<E, K extends keyof E = DeclaredKeyOf<E>> {
    * @example
    * await idempotency.update({ ...record, response }); // keeps the remaining TTL
    */
-  update(entity: EntityData<E>, options?: WriteOptions): Promise<boolean>;
-  update(entities: readonly EntityData<E>[], options?: WriteOptions): Promise<boolean[]>;
-  async update(entity: EntityData<E> | readonly EntityData<E>[], options?: WriteOptions): Promise<boolean | boolean[]> {
+  update(entity: W, options?: WriteOptions): Promise<boolean>;
+  update(entities: readonly W[], options?: WriteOptions): Promise<boolean[]>;
+  async update(entity: W | readonly W[], options?: WriteOptions): Promise<boolean | boolean[]> {
     const results = await this.io.write('update', this.io.prepareWrites('update', entity, options, 'XX'));
     return Array.isArray(entity) ? results : results[0]!;
   }
@@ -224,7 +229,7 @@ export class Repository<E, K extends keyof E = DeclaredKeyOf<E>> {
    * const report = await reports.getOrLoad({ id }, buildReport, { ttl: '1h', lock: true });
    * const price = await prices.getOrLoad({ sku }, fetchPrice, { softTimeout: '200ms', hardTimeout: '2s' });
    */
-  async getOrLoad(key: EntityKey<E, K>, loader: Loader<E, K>, options?: GetOrLoadOptions): Promise<E | undefined> {
+  async getOrLoad(key: EntityKey<E, K>, loader: Loader<E, K, W>, options?: GetOrLoadOptions): Promise<E | undefined> {
     const redisKey = this.io.redisKey(key, 'getOrLoad');
     const name = this.metadata.name;
     const lock = resolveLock(options?.lock, name);
@@ -247,12 +252,12 @@ export class Repository<E, K extends keyof E = DeclaredKeyOf<E>> {
   private async loadAndCache(
     key: EntityKey<E, K>,
     redisKey: string,
-    loader: Loader<E, K>,
+    loader: Loader<E, K, W>,
     expiry: { ttlMs: number | null; graceMs: number },
     awaitWrite: boolean,
     hooks: LoadHooks,
   ): Promise<E | undefined> {
-    let loaded: EntityData<E> | undefined;
+    let loaded: Awaited<ReturnType<Loader<E, K, W>>>;
     try {
       loaded = await loader(key);
     } finally {
@@ -334,7 +339,7 @@ export class Repository<E, K extends keyof E = DeclaredKeyOf<E>> {
    * @example
    * repo.keyOf({ tenantId: 'acme', id: '42' }); // 'app:session:acme:42'
    */
-  keyOf(key: EntityKey<E, K> | EntityData<E>): string {
+  keyOf(key: EntityKey<E, K> | W): string {
     return this.io.encodeKey(key, 'keyOf');
   }
 
@@ -346,7 +351,7 @@ export class Repository<E, K extends keyof E = DeclaredKeyOf<E>> {
    * @example
    * repo.indexKeyOf({ tenantId: 'acme', id: '42' }); // 'app:session#index:{acme}' (hashTag: ['tenantId'])
    */
-  indexKeyOf(key: EntityKey<E, K> | EntityData<E>): string | undefined {
+  indexKeyOf(key: EntityKey<E, K> | W): string | undefined {
     return this.io.indexSets.indexOf(this.io.encodeKey(key, 'indexKeyOf'));
   }
 }

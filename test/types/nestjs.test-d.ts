@@ -32,7 +32,7 @@ declare function resolve<T>(token: Token<T>): T;
 describe('tokens', () => {
   it('carry the type of what they stand for', () => {
     expectTypeOf(resolve(getCacheToken())).toEqualTypeOf<Cache>();
-    expectTypeOf(resolve(getRepositoryToken(Reply))).toEqualTypeOf<Repository<{ requestId: string; status: number }, 'requestId'>>();
+    expectTypeOf(resolve(getRepositoryToken(Reply))).toEqualTypeOf<Repository<{ requestId: string; status: number }, 'requestId', { requestId: string; status: number }>>();
     expectTypeOf(resolve(getRepositoryToken(Session))).toEqualTypeOf<Repository<Session, 'tenantId' | 'id'>>();
     expectTypeOf(resolve(getRepositoryToken(Note, 'side'))).toEqualTypeOf<Repository<Note, never>>();
   });
@@ -43,7 +43,7 @@ describe('tokens', () => {
   });
 
   it('RepositoryOf gives the repository type of an entity target', () => {
-    expectTypeOf<RepositoryOf<typeof Reply>>().toEqualTypeOf<Repository<{ requestId: string; status: number }, 'requestId'>>();
+    expectTypeOf<RepositoryOf<typeof Reply>>().toEqualTypeOf<Repository<{ requestId: string; status: number }, 'requestId', { requestId: string; status: number }>>();
     expectTypeOf<RepositoryOf<typeof Session>>().toEqualTypeOf<Repository<Session, 'tenantId' | 'id'>>();
     // A typed repository requires exactly the key fields.
     const replies = resolve(getRepositoryToken(Reply));

@@ -32,9 +32,8 @@ describe('defineEntity repositories', () => {
   const repo = cache.getRepository(Session);
 
   it('infers entity and key types', () => {
-    expectTypeOf(repo).toEqualTypeOf<
-      Repository<{ tenantId: string; id: string; email: string; lastSeen: Date; n: number }, 'tenantId' | 'id'>
-    >();
+    type Data = { tenantId: string; id: string; email: string; lastSeen: Date; n: number };
+    expectTypeOf(repo).toEqualTypeOf<Repository<Data, 'tenantId' | 'id', Data>>();
     expectTypeOf(repo.get).parameter(0).toEqualTypeOf<{ tenantId: string; id: string }>();
     expectTypeOf(repo.get({ tenantId: 'a', id: 'b' })).resolves.toEqualTypeOf<
       { tenantId: string; id: string; email: string; lastSeen: Date; n: number } | undefined
