@@ -10,6 +10,8 @@ import { indexSetNames } from '../repository/index-sets.js';
 
 /** TTL values kept per group for the median (a uniform sample of the measured keys). */
 export const TTL_RESERVOIR = 10_000;
+/** Groups tried by their base before a key is parsed. */
+const FAST_GROUPS = 16;
 /** Most groups tracked; keys of further groups count as `other` (a prefix shared with unrelated data). */
 export const MAX_GROUPS = 10_000;
 
@@ -32,12 +34,19 @@ export class Reservoir<T> {
 
   /** Offers one item of the stream. */
   offer(item: T): void {
+    const slot = this.take();
+    if (slot >= 0) this.items[slot] = item;
+  }
+
+  /**
+   * Counts one item of the stream and answers where to put it in `items`, or -1 to drop it (so that a
+   * caller builds the item only when it is kept).
+   */
+  take(): number {
     this.seen++;
-    if (this.items.length < this.size) this.items.push(item);
-    else {
-      const slot = Math.floor(Math.random() * this.seen);
-      if (slot < this.size) this.items[slot] = item;
-    }
+    if (this.items.length < this.size) return this.items.length;
+    const slot = Math.floor(Math.random() * this.seen);
+    return slot < this.size ? slot : -1;
   }
 }
 
@@ -123,6 +132,9 @@ export class Group {
   indexMembers = 0;
   /** Index sets measured (for scaling members to all sets). */
   indexSetsMeasured = 0;
+  /** What {@link Groups.classify} answers for an entry / an index key of this group (allocated once). */
+  readonly asEntry: { group: Group; index: boolean };
+  readonly asIndex: { group: Group; index: boolean };
   readonly #registry: string;
 
   constructor(
@@ -137,6 +149,8 @@ export class Group {
     this.sample = new Reservoir(sampleSize);
     this.indexSample = new Reservoir(sampleSize);
     this.#registry = indexSetNames(`${base}:`).registry;
+    this.asEntry = Object.freeze({ group: this, index: false });
+    this.asIndex = Object.freeze({ group: this, index: true });
   }
 
   /** Which index structure `key` (a key of this group starting with `base#`) is. */
@@ -162,6 +176,8 @@ export class Groups {
   readonly byBase = new Map<string, Group>();
   /** Keys under the prefix that belong to no group. */
   other = 0;
+  /** The first groups found, tried by their base before parsing (a keyspace usually has a handful). */
+  readonly #fast: Group[] = [];
 
   constructor(
     readonly prefix: string,
@@ -175,6 +191,15 @@ export class Groups {
 
   /** The group of `key` and whether it is one of the group's index structures, or `undefined` for `other`. */
   classify(key: string): { group: Group; index: boolean } | undefined {
+    // Fast path, same answer as the parse below: `base` followed by `#`, or by `:` and (for an
+    // unversioned group) a part that cannot be read as a version segment.
+    for (const group of this.#fast) {
+      const end = group.base.length;
+      if (key.length <= end + 1 || !key.startsWith(group.base)) continue;
+      const next = key.charCodeAt(end);
+      if (next === 35 /* # */) return group.asIndex;
+      if (next === 58 /* : */ && (group.version !== undefined || key.charCodeAt(end + 1) !== 118) /* v */) return group.asEntry;
+    }
     const parsed = parseEntityBase(this.prefix, key);
     if (parsed === undefined) {
       this.other++;
@@ -193,7 +218,8 @@ export class Groups {
       }
       group = new Group(parsed.entity, version, base, this.sampleSize);
       this.byBase.set(base, group);
+      if (this.#fast.length < FAST_GROUPS) this.#fast.push(group);
     }
-    return { group, index: parsed.separator === '#' };
+    return parsed.separator === '#' ? group.asIndex : group.asEntry;
   }
 }

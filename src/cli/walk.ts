@@ -99,7 +99,10 @@ export async function walk(conn: Connection, options: WalkOptions): Promise<Walk
           } else {
             group.keys++;
             if (all) push(entries, group, key);
-            else group.sample.offer({ key, node });
+            else {
+              const slot = group.sample.take();
+              if (slot >= 0) group.sample.items[slot] = { key, node };
+            }
           }
         }
         if (all) {

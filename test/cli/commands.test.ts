@@ -2,14 +2,24 @@
  * `cacheorm` usage, `--help` on every command, `purge` (dry run, --yes, refusing the declared current
  * version) and `reindex`, the built bin as a child process against the run's Redis.
  */
+import { execFileSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { dropKeysUnder, keysUnder } from '../support/keys.js';
 import { redisUrl, testRedis, uniquePrefix } from '../support/redis.js';
-import { assertBuilt, FIXTURES, runCli, seed, type Seeded } from './support.js';
+import { assertBuilt, BIN, FIXTURES, runCli, seed, type Seeded } from './support.js';
 
 beforeAll(() => assertBuilt());
 
 describe('cacheorm usage', () => {
+  it('package.json names the built file as bin "cacheorm", which runs by itself (shebang, executable)', () => {
+    const pkg = JSON.parse(readFileSync(resolve(import.meta.dirname, '../../package.json'), 'utf8')) as { bin: Record<string, string> };
+    expect(resolve(import.meta.dirname, '../..', pkg.bin.cacheorm!)).toBe(BIN);
+    expect(readFileSync(BIN, 'utf8')).toMatch(/^#!\/usr\/bin\/env node\n/);
+    expect(execFileSync(BIN, ['--help'], { encoding: 'utf8' })).toContain('Usage: cacheorm <command>');
+  });
+
   it.each(['inspect', 'reindex', 'purge'])('%s --help prints the options and exits 0', async (command) => {
     const run = await runCli([command, '--help']);
     expect(run.code).toBe(0);

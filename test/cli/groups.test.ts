@@ -1,5 +1,7 @@
 /** The bounded accumulators of `inspect`: the reservoir sample, TTL statistics, index roles, group sorting. */
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { parseEntityBase } from '../../src/keys/index.js';
 import { Group, Groups, Measured, MAX_GROUPS, Reservoir } from '../../src/cli/groups.js';
 
 describe('Reservoir', () => {
@@ -62,5 +64,25 @@ describe('Groups', () => {
     expect(g.roleOf('app:session#index:{acme}:lex')).toBe('lex');
     expect(g.roleOf('app:session#index:lex{app:session#index}')).toBe('lex');
     expect(g.roleOf('app:session#tags')).toBe('registry');
+  });
+
+  it('answers what parseEntityBase reads, also on the fast path of groups already seen', () => {
+    const segment = fc.constantFrom('session', 'v2', 'v1', 'v', 'vx', 'v02', 'acme', '{t}', '1', '');
+    const key = fc.tuple(fc.array(segment, { minLength: 1, maxLength: 4 }), fc.constantFrom(':', '#')).map(([parts, sep]) => {
+      const [head, ...rest] = parts;
+      return `app:${head}${rest.length > 0 ? sep : ''}${rest.join(':')}`;
+    });
+    fc.assert(
+      fc.property(fc.array(key, { minLength: 1, maxLength: 40 }), (keys) => {
+        const groups = new Groups('app', 1);
+        for (const k of [...keys, ...keys]) {
+          const parsed = parseEntityBase('app', k);
+          const found = groups.classify(k);
+          if (parsed === undefined) expect(found, k).toBeUndefined();
+          else expect([found!.group.entity, found!.group.version, found!.group.base, found!.index], k).toEqual([parsed.entity, parsed.version, parsed.base, parsed.separator === '#']);
+        }
+      }),
+      { numRuns: 300 },
+    );
   });
 });
