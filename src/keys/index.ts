@@ -4,3 +4,4 @@
  */
 export { assertPrefix, ENTITY_NAME_RULE, KeyCodec, type KeyCodecOptions, type KeyFieldSpec } from './key-codec.js';
 export { decodePart, encodePart, type KeyScalar, type KeyScalarKind } from './part.js';
+export { entityBase, parseEntityBase, type ParsedEntityBase } from './entity-base.js';

@@ -11,6 +11,7 @@
  */
 import type { z } from 'zod';
 import { ConfigError, EntityDefinitionError, InvalidKeyError } from '../errors/index.js';
+import { ENTITY_NAME_RULE, entityBase } from './entity-base.js';
 import { checkHashTag, keyGlue } from './hash-tag.js';
 import {
   decodePart,
@@ -68,8 +69,7 @@ export interface KeyCodecOptions {
 }
 
 const PREFIX_RULE = /^[A-Za-z0-9._~-]+$/;
-/** Entity names: a letter, then letters, digits, `_`, `.` or `-`; at most 100 characters. */
-export const ENTITY_NAME_RULE = /^[A-Za-z][A-Za-z0-9_.-]{0,99}$/;
+export { ENTITY_NAME_RULE };
 
 /**
  * Throws {@link ConfigError} unless `prefix` is one segment of letters, digits, `.`, `_`, `~` or `-`: it
@@ -187,9 +187,9 @@ export class KeyCodec {
     this.fieldNames = this.fields.map((f) => f.name);
     this.fieldList = this.fieldNames.join(', ');
     this.hashTag = checkHashTag(entity, this.fieldNames, options.hashTag);
-    // The version joins the entity segment (`session~v2`): entity names and prefixes have no `~`/`:` there,
-    // so no key of an unversioned entity (whose first part may well be `v2`) can be a versioned key.
-    this.base = `${prefix}:${entity}${version === undefined ? '' : `~v${version}`}:`;
+    // The version joins the entity segment (`session~v2`, see entity-base.ts): entity names and prefixes have
+    // no `~`/`:` there, so no key of an unversioned entity (whose first part may well be `v2`) can be a versioned key.
+    this.base = entityBase(prefix, entity, version);
     // The one place the key layout is defined: the strings written around the N parts.
     this.glue = keyGlue(this.base, this.fields.length, this.hashTag.length);
   }

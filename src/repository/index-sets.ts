@@ -22,6 +22,18 @@ import type { TaggedIndexSets } from '../query/index-layout.js';
 import type { IndexOption, Store, WriteOp } from '../store/store.js';
 
 /**
+ * The names of an entity's index structures, from `base` (its `KeyCodec.base`, `<prefix>:<entity>[:vN]:`).
+ * @internal
+ *
+ * @example
+ * indexSetNames('app:session:'); // { untagged: 'app:session#index', registry: 'app:session#tags', start: 'app:session#' }
+ */
+export function indexSetNames(base: string): { untagged: string; registry: string; start: string } {
+  const stem = base.slice(0, -1);
+  return { untagged: `${stem}#index`, registry: `${stem}#tags`, start: `${stem}#` };
+}
+
+/**
  * The index sets of one entity in one cache. @internal
  *
  * @example
@@ -41,12 +53,12 @@ export class IndexSets {
     enabled: boolean,
     private readonly keys: KeyCodec,
   ) {
-    const base = keys.base.slice(0, -1);
-    this.#untagged = `${base}#index`;
+    const names = indexSetNames(keys.base);
+    this.#untagged = names.untagged;
     this.#tagStart = keys.base.length + 1; // just after `base{`
     const tagged = keys.hashTag.length > 0;
     this.single = enabled && !tagged ? this.#untagged : undefined;
-    this.registry = enabled && tagged ? `${base}#tags` : undefined;
+    this.registry = enabled && tagged ? names.registry : undefined;
   }
 
   /** Whether the entity keeps index sets at all. */
