@@ -52,6 +52,25 @@ storeContract('RedisStore over a URL', async () => {
   };
 });
 
+describe.each(clientFactories)('RedisStore over an $name client you pass', (factory) => {
+  it('maps a refused command to StoreError and a client closed under its feet to StoreUnavailableError', async () => {
+    const client = factory.redis(redisUrl());
+    const store = new RedisStore(client);
+    const key = `${uniquePrefix('rs-type')}:list`;
+    await client.rpush(key, 'x');
+    const refused = await failure(store.get(key));
+    expect(refused).toBeInstanceOf(StoreError);
+    expect((refused as StoreError).code).toBe('E_STORE');
+    expect(refused.message).toMatch(/^Redis refused GET: WRONGTYPE .*dedicated prefix/);
+    await client.unlink(key);
+    await client.quit();
+    const closed = await failure(store.get('x'));
+    expect(closed).toBeInstanceOf(StoreUnavailableError);
+    expect(closed.message).toMatch(/Redis is unreachable \(Connection is closed\) for GET/);
+    await store.close();
+  });
+});
+
 describe('RedisStore', () => {
   const redis = testRedis();
 
