@@ -8,7 +8,7 @@
  * are checked against that major's types). `npm test` builds dist/ first.
  */
 import { execFileSync } from 'node:child_process';
-import { cpSync, existsSync, mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -90,10 +90,18 @@ const { z } = require('zod');`,
 const resp3Lines = `const redis3 = new Redis(url, { protocol: 3, replyMapping: 'resp3' });
   const cluster3 = new Cluster(nodes, { redisOptions: { protocol: 3, replyMapping: 'resp3' } });
   clients.push(redis3, cluster3);
-  caches.push(createCache({ redis: redis3, prefix: prefix + '-resp3' }), createCache({ store: new RedisStore(cluster3), prefix: prefix + '-cresp3' }));`;
+  caches.push(createCache({ redis: redis3, prefix: prefix + '-resp3' }), createCache({ store: new RedisStore(redis3), prefix: prefix + '-sresp3' }));
+  caches.push(createCache({ redis: cluster3, prefix: prefix + '-c3' }), createCache({ store: new RedisStore(cluster3), prefix: prefix + '-cresp3' }));`;
 
 /** Strips the TypeScript-only parts (`!` assertions) so the same program runs as plain JavaScript. */
 const asJavaScript = (source: string) => source.replace(/env\.(\w+)!/g, 'env.$1');
+
+it('declares ioredis a peer dependency of both majors, never a dependency (npm would nest a second copy)', () => {
+  const pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as Record<string, Record<string, string> | undefined>;
+  expect(pkg.dependencies?.ioredis).toBeUndefined();
+  expect(pkg.peerDependencies?.ioredis).toBe('^5.11.1 || ^6.0.0');
+  expect(pkg.peerDependenciesMeta?.ioredis).toBeUndefined(); // required: npm 7+ installs it with cacheorm
+});
 
 describe.each([
   { major: 5, alias: 'ioredis5', extra: '' },
@@ -134,7 +142,7 @@ describe.each([
     "owned client is the project's Redis": true,
     "owned cluster is the project's Cluster": true,
   });
-  const prefixes = ['redis', 'cluster', 'store', 'cstore', 'url', 'urls', ...(extra ? ['resp3', 'cresp3'] : [])];
+  const prefixes = ['redis', 'cluster', 'store', 'cstore', 'url', 'urls', ...(extra ? ['resp3', 'sresp3', 'c3', 'cresp3'] : [])];
 
   it('runs from an ES module and from CommonJS with the project\'s clients and ioredis copy', () => {
     for (const file of ['app.mjs', 'app.cjs']) {
