@@ -1,8 +1,9 @@
 /**
  * RedisStore coalesces the socket writes of one tick under load (one `writev` instead of one write per
  * command; checked on a client of each ioredis major and protocol you pass), writes a lone command at
- * once, keeps every command's reply its own, and survives a connection that drops while writes are held. Also: a cache's own client has no per-command ioredis
- * timer (the cache bounds its calls), a bare RedisStore's client keeps it.
+ * once, keeps every command's reply its own, and survives a connection that drops while writes are held.
+ * Also: a cache's own client has no per-command ioredis timer (the cache bounds its calls), a bare
+ * RedisStore's client keeps it.
  */
 import type { Redis } from 'ioredis';
 import { afterEach, describe, expect, it, vi } from 'vitest';
