@@ -4,6 +4,10 @@
  * A call that got `NOSCRIPT` did not run, so re-sending it is safe. (ioredis' `defineCommand` is not used:
  * inside `multi()` it cannot re-send, so after a `SCRIPT FLUSH` part of a transaction would fail while
  * the rest applied.)
+ *
+ * The scripts never call `redis.setresp(3)`: what `redis.call` hands them and what they return reach the
+ * client RESP2-shaped on RESP2 and RESP3 alike (ioredis 6 speaks RESP3 by default), whatever the
+ * client's reply mapping (test/store/reply-shapes.test.ts).
  * @internal
  */
 import { createHash } from 'node:crypto';

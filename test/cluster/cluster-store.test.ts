@@ -11,6 +11,7 @@ import { z } from 'zod';
 import { ConfigError, createCache, defineEntity, prefix, RedisStore, type Cache } from 'cacheorm';
 import { clusterLexKeyOf } from '../../src/store/cluster-index.js';
 import { keySlot } from '../../src/store/slots.js';
+import { clientFactories } from '../support/clients.js';
 import { clusterNodes, clusterUrls, openTestCluster } from '../support/cluster.js';
 import { uniquePrefix } from '../support/redis.js';
 
@@ -112,6 +113,27 @@ describe('RedisStore over a Cluster you pass', () => {
     expect(all.found).toHaveLength(30);
     expect(all.ports).toHaveLength(3);
     await store.unlink(all.found);
+  });
+});
+
+describe.each(clientFactories)('RedisStore over an $name Cluster you pass', (factory) => {
+  it('groups a batch, MGET and UNLINK by slot, follows a hash tag, and never quits your client', async () => {
+    const client = factory.cluster(clusterNodes(urls), { redisOptions: { maxRetriesPerRequest: 1 } });
+    const store = new RedisStore(client, { maxKeysPerCommand: 7 });
+    const p = uniquePrefix('cs-major');
+    const keys = [...Array.from({ length: 40 }, (_, i) => `${p}:${i}`), ...Array.from({ length: 5 }, (_, i) => `${p}:{t}:${i}`)];
+    try {
+      expect(await store.write(keys.map((key) => ({ key, value: key, ttl: 60_000 })))).toEqual(keys.map(() => true));
+      expect(await store.mget([...keys, `${p}:none`])).toEqual([...keys, null]);
+      const tagged: string[] = [];
+      for await (const batch of store.scan(`${p}:{t}:*`)) tagged.push(...batch);
+      expect(tagged.sort()).toEqual(keys.slice(40).sort());
+      expect(await store.unlink(keys)).toBe(45);
+      await store.close();
+      expect(await client.ping()).toBe('PONG');
+    } finally {
+      await client.quit();
+    }
   });
 });
 

@@ -1,19 +1,23 @@
 /**
  * The Store contract suite (test/store/contract.ts, with its index parts) against the run's Redis Cluster:
- * the same results as on standalone Redis, with the suite's keys spread over every slot.
+ * the same results as on standalone Redis, with the suite's keys spread over every slot. Once over node
+ * URLs (a cluster cacheorm creates), and once over a `Cluster` of each ioredis major and protocol you
+ * pass (test/support/clients.ts).
  */
 import type { Cluster } from 'ioredis';
 import { afterAll } from 'vitest';
 import { RedisStore } from '../../src/store/index.js';
 import { storeContract } from '../store/contract.js';
-import { clusterUrls, dropClusterPrefix, openTestCluster } from '../support/cluster.js';
+import { clientFactories } from '../support/clients.js';
+import { clusterNodes, clusterUrls, dropClusterPrefix, openTestCluster } from '../support/cluster.js';
 import { uniquePrefix } from '../support/redis.js';
 
 let admin: Cluster | undefined;
 
 /** Redis `ZSCORE` as a number (`Infinity` for +inf), or `null`. */
 async function zscore(client: Cluster, index: string, key: string): Promise<number | null> {
-  const score = await client.zscore(index, key);
+  const score: unknown = await client.zscore(index, key); // a number with replyMapping 'resp3'
+  if (typeof score === 'number') return score;
   return score === null ? null : score === 'inf' ? Number.POSITIVE_INFINITY : Number(score);
 }
 
@@ -37,3 +41,21 @@ storeContract('RedisStore over a Redis Cluster (node URLs)', async () => {
     },
   };
 });
+
+for (const factory of clientFactories) {
+  storeContract(`RedisStore over an ${factory.name} Cluster you pass`, async () => {
+    const client = factory.cluster(clusterNodes(await clusterUrls()), { redisOptions: { maxRetriesPerRequest: 1 } });
+    const store = new RedisStore(client);
+    const prefix = uniquePrefix('rs-cluster-client');
+    return {
+      store,
+      prefix,
+      indexScore: (index, key) => zscore(client, index, key),
+      async cleanup() {
+        await store.close();
+        await dropClusterPrefix(client, prefix);
+        await client.quit();
+      },
+    };
+  });
+}

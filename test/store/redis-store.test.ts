@@ -8,31 +8,35 @@ import { freePort, startRedisServer, type RedisServerHandle } from '../support/r
 import { scanAll, storeContract } from './contract.js';
 import { dropKeysUnder } from '../support/keys.js';
 import { failure } from '../support/rejection.js';
+import { clientFactories } from '../support/clients.js';
 
 /** Redis `ZSCORE` as a number (`Infinity` for +inf), or `null`. */
 async function zscore(client: Redis, index: string, key: string): Promise<number | null> {
-  const score = await client.zscore(index, key);
+  const score: unknown = await client.zscore(index, key); // a number with replyMapping 'resp3'
+  if (typeof score === 'number') return score;
   return score === null ? null : score === 'inf' ? Number.POSITIVE_INFINITY : Number(score);
 }
 
 /** A client that fails fast instead of queueing commands while disconnected. */
 const FAIL_FAST = { maxRetriesPerRequest: 0, enableOfflineQueue: false, retryStrategy: () => null } as const;
 
-storeContract('RedisStore over a client', async () => {
-  const client = new Redis(redisUrl());
-  const store = new RedisStore(client);
-  const prefix = uniquePrefix('rs-client');
-  return {
-    store,
-    prefix,
-    indexScore: (index, key) => zscore(client, index, key),
-    async cleanup() {
-      await store.close();
-      await dropKeysUnder(client, prefix);
-      await client.quit();
-    },
-  };
-});
+for (const factory of clientFactories) {
+  storeContract(`RedisStore over an ${factory.name} client`, async () => {
+    const client = factory.redis(redisUrl());
+    const store = new RedisStore(client);
+    const prefix = uniquePrefix('rs-client');
+    return {
+      store,
+      prefix,
+      indexScore: (index, key) => zscore(client, index, key),
+      async cleanup() {
+        await store.close();
+        await dropKeysUnder(client, prefix);
+        await client.quit();
+      },
+    };
+  });
+}
 
 storeContract('RedisStore over a URL', async () => {
   const store = new RedisStore(redisUrl());
@@ -46,6 +50,25 @@ storeContract('RedisStore over a URL', async () => {
       await store.close();
     },
   };
+});
+
+describe.each(clientFactories)('RedisStore over an $name client you pass', (factory) => {
+  it('maps a refused command to StoreError and a client closed under its feet to StoreUnavailableError', async () => {
+    const client = factory.redis(redisUrl());
+    const store = new RedisStore(client);
+    const key = `${uniquePrefix('rs-type')}:list`;
+    await client.rpush(key, 'x');
+    const refused = await failure(store.get(key));
+    expect(refused).toBeInstanceOf(StoreError);
+    expect((refused as StoreError).code).toBe('E_STORE');
+    expect(refused.message).toMatch(/^Redis refused GET: WRONGTYPE .*dedicated prefix/);
+    await client.unlink(key);
+    await client.quit();
+    const closed = await failure(store.get('x'));
+    expect(closed).toBeInstanceOf(StoreUnavailableError);
+    expect(closed.message).toMatch(/Redis is unreachable \(Connection is closed\) for GET/);
+    await store.close();
+  });
 });
 
 describe('RedisStore', () => {

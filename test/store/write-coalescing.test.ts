@@ -1,8 +1,9 @@
 /**
  * RedisStore coalesces the socket writes of one tick under load (one `writev` instead of one write per
- * command), writes a lone command at once, keeps every command's reply its own, and survives a
- * connection that drops while writes are held. Also: a cache's own client has no per-command ioredis
- * timer (the cache bounds its calls), a bare RedisStore's client keeps it.
+ * command; checked on a client of each ioredis major and protocol you pass), writes a lone command at
+ * once, keeps every command's reply its own, and survives a connection that drops while writes are held.
+ * Also: a cache's own client has no per-command ioredis timer (the cache bounds its calls), a bare
+ * RedisStore's client keeps it.
  */
 import type { Redis } from 'ioredis';
 import { afterEach, describe, expect, it, vi } from 'vitest';
@@ -11,6 +12,7 @@ import { StoreUnavailableError } from '../../src/errors/index.js';
 import { RedisStore } from '../../src/store/index.js';
 import { redisUrl, uniquePrefix } from '../support/redis.js';
 import { startRedisServer } from '../support/redis-server.js';
+import { clientFactories } from '../support/clients.js';
 
 type Socket = { writableCorked: number; _writev?: (...args: unknown[]) => unknown; _write: (...args: unknown[]) => unknown; destroy(): void };
 const socketOf = (client: Redis): Socket => (client as unknown as { stream: Socket }).stream;
@@ -26,9 +28,12 @@ function store(url = redisUrl()): RedisStore {
   return s;
 }
 
-describe('RedisStore write coalescing', () => {
+describe.each(clientFactories)('RedisStore write coalescing on an $name client you pass', (factory) => {
   it('sends the commands of one tick in one socket write while others await replies, each with its own reply', async () => {
-    const s = store();
+    const client = factory.redis(redisUrl());
+    opened.push({ close: async () => void (await client.quit()) });
+    const s = new RedisStore(client);
+    await s.exists(uniquePrefix('warm')); // connected
     const prefix = uniquePrefix('coalesce');
     const keys = Array.from({ length: 300 }, (_, i) => `${prefix}:${i}`);
     await s.write(keys.map((key, i) => ({ key, value: `v${i}`, ttl: 60_000 })));
@@ -51,7 +56,9 @@ describe('RedisStore write coalescing', () => {
     expect(write).toHaveBeenCalledTimes(1);
     await s.unlink(keys);
   });
+});
 
+describe('RedisStore write coalescing', () => {
   it('writes a lone command at once (nothing held, so no added latency)', async () => {
     const s = store();
     await s.get(uniquePrefix('warm'));
