@@ -33,9 +33,16 @@ export interface KeyFieldSpec {
   kind: KeyScalarKind;
   /**
    * Optional validator, applied to values given to `encode`/`encodeLiteral` and to values decoded by
-   * `decode`. Used as a validator only: its output (transforms, defaults) is ignored.
+   * `decode`. Used as a validator only (its output is ignored) unless `rewrites` is set.
    */
   schema?: z.ZodType;
+  /**
+   * The schema can rewrite its input (`.trim()`, `.toLowerCase()`, `.default()`, a transform...):
+   * `encode`/`encodeLiteral` then write the schema's output, so a key given as `' ACME'` is the key
+   * the entity saved as `'acme'` is stored under. Without it (the default) values are written as given
+   * and the schema only validates them: no parse, no copy.
+   */
+  rewrites?: boolean;
 }
 
 /**
@@ -205,6 +212,31 @@ export class KeyCodec {
   }
 
   /**
+   * The Redis key of entity data that already is its schema's output (a validated entity, or a stored
+   * value read back): key fields are written as they are, without running their schemas again. Throws
+   * `InvalidKeyError` like {@link encode} for a missing or mistyped key field. This is the one way the
+   * key of an entity is derived from the entity: on writes, and to check that a stored value or a
+   * loaded one belongs to the key it was found under.
+   *
+   * @example
+   * codec.encodeData({ tenantId: 'acme', id: '42', email: 'x@y.z' }); // 'cache:session:acme:42'
+   */
+  encodeData(values: Record<string, unknown>): string {
+    const { fields, glue } = this;
+    let key = glue[0]!;
+    for (let i = 0; i < fields.length; i++) {
+      const field = fields[i]!;
+      const value = values[field.name];
+      if (value === undefined || value === null) throw this.missing(field);
+      const ctx = { entity: this.entity, field: field.name };
+      const part = tryEncodePart(scalarToText(field.kind, value, ctx));
+      if (part === undefined) throw new InvalidKeyError(loneSurrogateMessage(ctx), ctx);
+      key += part + glue[i + 1]!;
+    }
+    return key;
+  }
+
+  /**
    * Joins already-encoded parts (or glob fragments such as `*`) in key order, e.g. for a SCAN pattern.
    * The caller is responsible for the parts: use {@link encodeLiteral} for values.
    *
@@ -283,22 +315,50 @@ export class KeyCodec {
     }
   }
 
-  private encodeField(field: KeyFieldSpec, value: unknown): string {
-    if (value === undefined || value === null) {
-      throw new InvalidKeyError(
-        `Key of entity "${this.entity}" is missing field "${field.name}". Pass all of: ${this.fieldList}.`,
-        { entity: this.entity, field: field.name },
-      );
+  /**
+   * The value a key field's `value` is written as: the schema's output for a field whose schema
+   * rewrites (`' ACME'` → `'acme'` for `z.string().trim().toLowerCase()`), else `value` itself. Throws
+   * `InvalidKeyError` like {@link encodeLiteral}.
+   *
+   * @example
+   * codec.keyValue('tenantId', ' ACME'); // 'acme'
+   */
+  keyValue(field: string, value: unknown): unknown {
+    const spec = this.byName.get(field);
+    if (spec === undefined || !spec.rewrites || spec.schema === undefined) {
+      this.encodeLiteral(field, value);
+      return value;
     }
+    return this.rewrite(spec, value);
+  }
+
+  private missing(field: KeyFieldSpec): InvalidKeyError {
+    return new InvalidKeyError(
+      `Key of entity "${this.entity}" is missing field "${field.name}". Pass all of: ${this.fieldList}.`,
+      { entity: this.entity, field: field.name },
+    );
+  }
+
+  private encodeField(field: KeyFieldSpec, value: unknown): string {
     const ctx = { entity: this.entity, field: field.name };
+    if (field.rewrites && field.schema !== undefined) value = this.rewrite(field, value);
+    else if (value === undefined || value === null) throw this.missing(field);
     const text = scalarToText(field.kind, value, ctx);
-    if (field.schema !== undefined) this.check(field, value);
+    if (field.schema !== undefined && !field.rewrites) this.check(field, value);
     const part = tryEncodePart(text);
     if (part === undefined) throw new InvalidKeyError(loneSurrogateMessage(ctx), ctx);
     return part;
   }
 
-  private check(field: KeyFieldSpec, value: unknown): void {
+  /** A rewriting field's value through its schema: its output, which the key is written from. */
+  private rewrite(field: KeyFieldSpec, value: unknown): unknown {
+    const output = this.check(field, value, value === undefined || value === null);
+    if (output === undefined || output === null) throw this.missing(field);
+    return output;
+  }
+
+  /** Runs the field's schema on `value`; answers its output. `missing`: a failure means the field is absent. */
+  private check(field: KeyFieldSpec, value: unknown, missing = false): unknown {
     const ctx = { entity: this.entity, field: field.name };
     let result: ReturnType<z.ZodType['safeParse']>;
     try {
@@ -312,6 +372,7 @@ export class KeyCodec {
       );
     }
     if (!result.success) {
+      if (missing) throw this.missing(field);
       const detail = result.error.issues.map((issue) => issue.message).join('; ');
       throw new InvalidKeyError(
         `Key field "${field.name}" of entity "${this.entity}" is not valid: ${detail}. ` +
@@ -320,6 +381,7 @@ export class KeyCodec {
         { cause: result.error },
       );
     }
+    return result.data;
   }
 }
 

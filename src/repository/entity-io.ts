@@ -21,7 +21,7 @@ export class EntityIO<E> {
     /** The entity's index sets (`find: 'index'`): which one each key's writes and removals update. */
     readonly indexSets: IndexSets,
   ) {
-    this.codec = new EntityCodec<E>(metadata);
+    this.codec = new EntityCodec<E>(metadata, keys);
   }
 
   /** The Redis key for a store call: fails on a closed cache, then encodes. */
@@ -65,7 +65,7 @@ export class EntityIO<E> {
     // Validate everything before anything is serialized or sent: one bad item writes nothing.
     const data = items.map((item, i) => this.codec.validate(item, operation, batch ? i : undefined));
     const ops: WriteOp[] = data.map((d) => {
-      const key = this.keys.encode(d);
+      const key = this.keys.encodeData(d);
       return { key, value: this.codec.serialize(d), ttl, ...(mode ? { mode } : {}), ...this.indexSets.optionFor(key) };
     });
     assertValueSizes(ops, this.ctx.maxValueBytes, this.metadata.name, operation);
