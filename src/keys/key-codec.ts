@@ -7,43 +7,12 @@
  * `['cache:session:{', '}:', '']` for `cache:session:{acme}:<id>`, see `hash-tag.ts`), since parts never
  * contain `:`, `{` or `}`.
  */
-import type { z } from 'zod';
 import { ConfigError, EntityDefinitionError, InvalidKeyError } from '../errors/index.js';
 import { checkHashTag, keyGlue } from './hash-tag.js';
-import {
-  decodePart,
-  type KeyScalar,
-  type KeyScalarKind,
-  loneSurrogateMessage,
-  scalarToText,
-  textToScalar,
-  tryEncodePart,
-} from './part.js';
+import { decodeFieldPart, encodeDataValue, encodeFieldValue, type FieldOwner, type KeyFieldSpec, rewriteFieldValue } from './key-field.js';
+import type { KeyScalar } from './part.js';
 
-/**
- * One key field: its name, its scalar kind and an optional zod validator.
- *
- * @example
- * const id: KeyFieldSpec = { name: 'id', kind: 'string', schema: z.uuid() };
- */
-export interface KeyFieldSpec {
-  /** Property name of the field on the entity and on key objects. */
-  name: string;
-  /** How the value is written into the key part. */
-  kind: KeyScalarKind;
-  /**
-   * Optional validator, applied to values given to `encode`/`encodeLiteral` and to values decoded by
-   * `decode`. Used as a validator only (its output is ignored) unless `rewrites` is set.
-   */
-  schema?: z.ZodType;
-  /**
-   * The schema can rewrite its input (`.trim()`, `.toLowerCase()`, `.default()`, a transform...):
-   * `encode`/`encodeLiteral` then write the schema's output, so a key given as `' ACME'` is the key
-   * the entity saved as `'acme'` is stored under. Without it (the default) values are written as given
-   * and the schema only validates them: no parse, no copy.
-   */
-  rewrites?: boolean;
-}
+export type { KeyFieldSpec } from './key-field.js';
 
 /**
  * Options of {@link KeyCodec}.
@@ -126,6 +95,8 @@ export class KeyCodec {
   /** `glue[i]` is written before part `i`; `glue[N]` after the last part. `glue[0]` is `base` (+ `{` with a hash tag). */
   private readonly glue: readonly string[];
   private readonly fieldList: string;
+  /** Entity name and field list, for the field-level coding's error messages. */
+  private readonly owner: FieldOwner;
 
   constructor(options: KeyCodecOptions) {
     const { prefix, entity, version, fields } = options;
@@ -181,6 +152,7 @@ export class KeyCodec {
     this.byName = new Map(this.fields.map((f) => [f.name, f]));
     this.fieldNames = this.fields.map((f) => f.name);
     this.fieldList = this.fieldNames.join(', ');
+    this.owner = { entity, fieldList: this.fieldList };
     this.hashTag = checkHashTag(entity, this.fieldNames, options.hashTag);
     this.base = `${prefix}:${entity}${version === undefined ? '' : `:v${version}`}:`;
     // The one place the key layout is defined: the strings written around the N parts.
@@ -206,7 +178,7 @@ export class KeyCodec {
     const { fields, glue } = this;
     let key = glue[0]!;
     for (let i = 0; i < fields.length; i++) {
-      key += this.encodeField(fields[i]!, values[fields[i]!.name]) + glue[i + 1]!;
+      key += encodeFieldValue(this.owner, fields[i]!, values[fields[i]!.name]) + glue[i + 1]!;
     }
     return key;
   }
@@ -225,13 +197,7 @@ export class KeyCodec {
     const { fields, glue } = this;
     let key = glue[0]!;
     for (let i = 0; i < fields.length; i++) {
-      const field = fields[i]!;
-      const value = values[field.name];
-      if (value === undefined || value === null) throw this.missing(field);
-      const ctx = { entity: this.entity, field: field.name };
-      const part = tryEncodePart(scalarToText(field.kind, value, ctx));
-      if (part === undefined) throw new InvalidKeyError(loneSurrogateMessage(ctx), ctx);
-      key += part + glue[i + 1]!;
+      key += encodeDataValue(this.owner, fields[i]!, values[fields[i]!.name]) + glue[i + 1]!;
     }
     return key;
   }
@@ -270,7 +236,7 @@ export class KeyCodec {
         { entity: this.entity, field },
       );
     }
-    return this.encodeField(spec, value);
+    return encodeFieldValue(this.owner, spec, value);
   }
 
   /**
@@ -295,24 +261,12 @@ export class KeyCodec {
       const after = glue[i + 1]!;
       const end = i < last ? redisKey.indexOf(after, pos) : redisKey.length - tail.length;
       if (end < pos) return undefined;
-      const value = this.decodeField(field, redisKey.slice(pos, end));
+      const value = decodeFieldPart(field, redisKey.slice(pos, end));
       if (value === undefined) return undefined;
       out[field.name] = value;
       pos = end + after.length;
     }
     return out;
-  }
-
-  private decodeField(field: KeyFieldSpec, part: string): KeyScalar | undefined {
-    const text = decodePart(part);
-    if (text === undefined) return undefined;
-    const value = textToScalar(field.kind, text);
-    if (value === undefined || field.schema === undefined) return value;
-    try {
-      return field.schema.safeParse(value).success ? value : undefined;
-    } catch {
-      return undefined; // a throwing refinement or an async schema: treat as not conforming
-    }
   }
 
   /**
@@ -329,62 +283,6 @@ export class KeyCodec {
       this.encodeLiteral(field, value);
       return value;
     }
-    return this.rewrite(spec, value);
+    return rewriteFieldValue(this.owner, spec, value);
   }
-
-  private missing(field: KeyFieldSpec): InvalidKeyError {
-    return new InvalidKeyError(
-      `Key of entity "${this.entity}" is missing field "${field.name}". Pass all of: ${this.fieldList}.`,
-      { entity: this.entity, field: field.name },
-    );
-  }
-
-  private encodeField(field: KeyFieldSpec, value: unknown): string {
-    const ctx = { entity: this.entity, field: field.name };
-    if (field.rewrites && field.schema !== undefined) value = this.rewrite(field, value);
-    else if (value === undefined || value === null) throw this.missing(field);
-    const text = scalarToText(field.kind, value, ctx);
-    if (field.schema !== undefined && !field.rewrites) this.check(field, value);
-    const part = tryEncodePart(text);
-    if (part === undefined) throw new InvalidKeyError(loneSurrogateMessage(ctx), ctx);
-    return part;
-  }
-
-  /** A rewriting field's value through its schema: its output, which the key is written from. */
-  private rewrite(field: KeyFieldSpec, value: unknown): unknown {
-    const output = this.check(field, value, value === undefined || value === null);
-    if (output === undefined || output === null) throw this.missing(field);
-    return output;
-  }
-
-  /** Runs the field's schema on `value`; answers its output. `missing`: a failure means the field is absent. */
-  private check(field: KeyFieldSpec, value: unknown, missing = false): unknown {
-    const ctx = { entity: this.entity, field: field.name };
-    let result: ReturnType<z.ZodType['safeParse']>;
-    try {
-      result = field.schema!.safeParse(value);
-    } catch (cause) {
-      throw new InvalidKeyError(
-        `Key field "${field.name}" of entity "${this.entity}" could not be validated: ${errorText(cause)}. ` +
-          'Key field schemas must be synchronous and must not throw.',
-        ctx,
-        { cause },
-      );
-    }
-    if (!result.success) {
-      if (missing) throw this.missing(field);
-      const detail = result.error.issues.map((issue) => issue.message).join('; ');
-      throw new InvalidKeyError(
-        `Key field "${field.name}" of entity "${this.entity}" is not valid: ${detail}. ` +
-          "Pass a value that matches the field's schema.",
-        ctx,
-        { cause: result.error },
-      );
-    }
-    return result.data;
-  }
-}
-
-function errorText(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
 }
