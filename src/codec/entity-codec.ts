@@ -7,6 +7,7 @@ import { z } from 'zod';
 import type { $ZodIssue } from 'zod/v4/core';
 import { DecodeError, ValidationError } from '../errors/index.js';
 import type { EntityMetadata } from '../entity/index.js';
+import type { KeyCodec } from '../keys/index.js';
 import { compileSuperjsonCodec, type SuperjsonCodec } from './compiled-codec.js';
 
 /**
@@ -48,8 +49,18 @@ export class EntityCodec<E> {
   private readonly schema: z.ZodObject;
   private readonly proto: object | undefined;
   private readonly wire: SuperjsonCodec;
+  /** Number key fields: a `-0` in them is written and read as `0`, the number its key part stands for. */
+  private readonly numberKeys: readonly string[];
 
-  constructor(private readonly metadata: EntityMetadata) {
+  /**
+   * @param keys The entity's key codec in its cache: when given, `decode` also checks that a stored
+   *   value's key fields give the key it was read from (a value copied to another key is invalid).
+   */
+  constructor(
+    private readonly metadata: EntityMetadata,
+    private readonly keys?: KeyCodec,
+  ) {
+    this.numberKeys = metadata.keyFields.filter((f) => f.kind === 'number').map((f) => f.name);
     let compiled = COMPILED.get(metadata.schema);
     if (!compiled) {
       // Compiling takes about a millisecond: once per schema, shared by every cache and repository.
@@ -67,7 +78,7 @@ export class EntityCodec<E> {
    */
   validate(value: unknown, operation: string, index?: number): Record<string, unknown> {
     const result = this.schema.safeParse(value);
-    if (result.success) return result.data as Record<string, unknown>;
+    if (result.success) return this.canonical(result.data as Record<string, unknown>);
     const issues = result.error.issues;
     const where = index === undefined ? '' : ` (item ${index} of the batch)`;
     throw new ValidationError(
@@ -97,6 +108,15 @@ export class EntityCodec<E> {
         { cause },
       );
     }
+  }
+
+  /**
+   * `-0` in a number key field becomes `0`: the key part of both is `0` (docs/keys.md), so the entity
+   * says what its key says, whether it comes from `get`, `find().toArray()` or `find().keys()`.
+   */
+  private canonical(data: Record<string, unknown>): Record<string, unknown> {
+    for (const name of this.numberKeys) if (Object.is(data[name], -0)) data[name] = 0;
+    return data;
   }
 
   /** Turns validated data into what `get` returns: an instance of the class for decorated entities. */
@@ -149,7 +169,30 @@ export class EntityCodec<E> {
         ),
       };
     }
-    return { ok: true, value: this.materialize(result.data) };
+    const mismatch = this.keys === undefined ? undefined : this.keyMismatch(parsed as Record<string, unknown>, key);
+    if (mismatch !== undefined) return { ok: false, error: mismatch };
+    return { ok: true, value: this.materialize(this.canonical(result.data)) };
+  }
+
+  /**
+   * A {@link DecodeError} when the stored value's key fields do not give the key it was read from (it
+   * was copied there, or written by something else), else `undefined`. Compares the stored fields, as
+   * written, through the same derivation as writes ({@link KeyCodec.encodeData}): one string built and
+   * compared, no schema run.
+   */
+  private keyMismatch(stored: Record<string, unknown>, key: string): DecodeError | undefined {
+    let own: string;
+    try {
+      own = this.keys!.encodeData(stored);
+    } catch {
+      own = '(no valid key)';
+    }
+    if (own === key) return undefined;
+    return new DecodeError(
+      `The value at "${key}" holds the key fields of another entry of entity "${this.metadata.name}" (they give the key "${own}"). It was copied to this key or written by something else; it is treated as a miss.`,
+      [],
+      { entity: this.metadata.name, operation: 'decode', key },
+    );
   }
 }
 

@@ -1,7 +1,7 @@
 /** `defineEntity`: the decorator-free way to declare an entity, with types inferred from zod. */
 import { z } from 'zod';
 import { EntityDefinitionError } from '../errors/index.js';
-import { buildEntityMetadata, registerEntity } from './metadata.js';
+import { buildEntityMetadata, DEFINE_ENTITY_OPTION_NAMES, registerEntity } from './metadata.js';
 import type { FindStrategy } from './metadata.js';
 import type { Ttl } from './ttl.js';
 import type { EntityDefinition } from './types.js';
@@ -77,6 +77,7 @@ export function defineEntity<
     keyNames: key as string[],
     schema,
     what: 'defineEntity',
+    extraOptions: DEFINE_ENTITY_OPTION_NAMES,
   });
   const definition: EntityDefinition<z.output<S>, K[number], S> = Object.freeze({
     name: metadata.name,

@@ -1,11 +1,11 @@
 /** The runtime description of an entity, built once from decorators or `defineEntity`. */
 import { z } from 'zod';
 import { EntityDefinitionError } from '../errors/index.js';
+import { unknownNames, unknownOptionSentence } from '../errors/suggest.js';
 import { ENTITY_NAME_RULE } from '../keys/index.js';
 import { checkHashTag } from '../keys/hash-tag.js';
-import { keyKindOf, schemaTypeName, type KeyKind } from './key-kind.js';
+import { keySchemaInfo, schemaTypeName, type KeyKind } from './key-kind.js';
 import { parseTtl, type Ttl } from './ttl.js';
-
 
 /**
  * How `find` looks entities up: `'scan'` walks the keyspace with `SCAN MATCH` (no write overhead);
@@ -17,6 +17,21 @@ import { parseTtl, type Ttl } from './ttl.js';
  * class Session { ... }
  */
 export type FindStrategy = 'scan' | 'index';
+
+/**
+ * The names of {@link EntityOptions}, the one list unknown options are checked against (a misspelt
+ * option is an {@link EntityDefinitionError} naming the closest of these). A new entity option must be
+ * added here, or this stops compiling.
+ * `defineEntity` also takes {@link DEFINE_ENTITY_OPTION_NAMES}. @internal
+ */
+export const ENTITY_OPTION_NAMES: readonly string[] = Object.freeze(
+  Object.keys({ name: true, ttl: true, version: true, find: true, hashTag: true, grace: true } satisfies {
+    [K in keyof Required<EntityOptions>]: true;
+  }),
+);
+
+/** The options `defineEntity` takes on top of {@link ENTITY_OPTION_NAMES}. @internal */
+export const DEFINE_ENTITY_OPTION_NAMES: readonly string[] = Object.freeze(['key', 'schema']);
 
 /**
  * Options shared by `@CacheEntity` and `defineEntity`.
@@ -64,6 +79,11 @@ export interface KeyFieldMetadata {
   readonly kind: KeyKind;
   /** The field's zod schema. */
   readonly schema: z.ZodType;
+  /**
+   * Whether the schema can rewrite its input (`.trim()`, `.toLowerCase()`, `.default()`, a transform,
+   * `z.coerce.*`...): then every key is derived from the schema's output, on writes and on reads alike.
+   */
+  readonly rewrites: boolean;
 }
 
 /**
@@ -107,10 +127,21 @@ export function buildEntityMetadata(input: {
   schema: z.ZodObject;
   target?: abstract new (...args: never[]) => unknown;
   what: string;
+  /** Option names the caller takes besides {@link ENTITY_OPTION_NAMES} (`defineEntity`'s key and schema). */
+  extraOptions?: readonly string[];
 }): EntityMetadata {
   const { options, keyNames, schema, what } = input;
   if (options === null || typeof options !== 'object') {
     throw new EntityDefinitionError(`${what} needs an options object: { name: 'session', ttl: '30m' }.`);
+  }
+  const known = input.extraOptions === undefined ? ENTITY_OPTION_NAMES : [...ENTITY_OPTION_NAMES, ...input.extraOptions];
+  const unknown = unknownNames(options, known);
+  if (unknown.length > 0) {
+    const entity = typeof options.name === 'string' ? options.name : undefined;
+    throw new EntityDefinitionError(
+      `${what}${entity === undefined ? '' : ` (entity "${entity}")`}: ${unknownOptionSentence(unknown[0]!, known)}`,
+      entity === undefined ? {} : { entity },
+    );
   }
   const name = options.name;
   if (typeof name !== 'string' || !ENTITY_NAME_RULE.test(name)) {
@@ -143,14 +174,14 @@ export function buildEntityMetadata(input: {
     if (!fieldSchema) {
       fail(name, `Entity "${name}" names "${field}" as a key field, but the schema has no such field. Add it to the schema or remove it from the key.`);
     }
-    const kind = keyKindOf(fieldSchema);
-    if (!kind) {
+    const info = keySchemaInfo(fieldSchema);
+    if (!info) {
       fail(
         name,
-        `Key field "${field}" of entity "${name}" has a ${schemaTypeName(fieldSchema)} schema. Key fields must be required strings, numbers, bigints or booleans (z.string(), z.uuid(), z.int(), z.enum([...]), ...); move other values to a @Field.`,
+        `Key field "${field}" of entity "${name}" has a ${schemaTypeName(fieldSchema)} schema whose output is not a string, number, bigint or boolean. Key fields must be required strings, numbers, bigints or booleans (z.string(), z.uuid(), z.int(), z.enum([...]), ...); move other values to a @Field.`,
       );
     }
-    return { name: field, kind, schema: fieldSchema };
+    return { name: field, kind: info.kind, schema: fieldSchema, rewrites: info.rewrites };
   });
   const hashTag = checkHashTag(name, keyNames, options.hashTag);
   const graceMs = entityGrace(name, options.grace, ttl.ms);
@@ -180,7 +211,17 @@ function entityGrace(name: string, grace: unknown, ttlMs: number | null): number
   return parsed.ms;
 }
 
-const registry = new WeakMap<object, EntityMetadata>();
+/**
+ * The entity registry, shared by every copy of cacheorm in the process: the ESM and CommonJS builds
+ * (the dual package hazard) both find it on `globalThis` under one `Symbol.for` key, so an entity
+ * declared through one build works with a cache created by the other. The `v1` in the key is the
+ * format of {@link EntityMetadata}: a copy writing another format uses another registry.
+ */
+const REGISTRY_KEY = Symbol.for('cacheorm.entities.v1');
+const registry: WeakMap<object, EntityMetadata> = ((globalThis as Record<symbol, unknown>)[REGISTRY_KEY] ??= new WeakMap()) as WeakMap<
+  object,
+  EntityMetadata
+>;
 
 /** Attaches metadata to an entity class or definition object. @internal */
 export function registerEntity(target: object, metadata: EntityMetadata): void {
@@ -192,6 +233,19 @@ export function findEntityMetadata(target: unknown): EntityMetadata | undefined 
   return (typeof target === 'function' || (typeof target === 'object' && target !== null))
     ? registry.get(target)
     : undefined;
+}
+
+/** How to name what was passed instead of an entity, and what to do about it. */
+function notAnEntity(target: unknown): string {
+  if (typeof target === 'function') {
+    return `class ${target.name || '(anonymous)'} is not a cache entity. Decorate the class with @CacheEntity({ name, ttl }) and its fields with @Key/@Field (each class passed to getRepository needs its own @CacheEntity), or declare the entity with defineEntity({...}).`;
+  }
+  if (typeof target === 'object' && target !== null) {
+    const name = (target as { name?: unknown }).name;
+    const label = typeof name === 'string' ? `The object ${JSON.stringify(name)}` : 'The object passed';
+    return `${label} is not a cache entity. Pass the value defineEntity({...}) returned (not a copy of it), or a class decorated with @CacheEntity({ name, ttl }).`;
+  }
+  return `${target === null ? 'null' : typeof target} is not a cache entity. Pass a class decorated with @CacheEntity({ name, ttl }) or the value defineEntity({...}) returned.`;
 }
 
 /**
@@ -206,8 +260,5 @@ export function findEntityMetadata(target: unknown): EntityMetadata | undefined 
 export function getEntityMetadata(target: unknown): EntityMetadata {
   const meta = findEntityMetadata(target);
   if (meta) return meta;
-  const label = typeof target === 'function' ? `class ${target.name || '(anonymous)'}` : String(target);
-  throw new EntityDefinitionError(
-    `${label} is not a cache entity. Decorate the class with @CacheEntity({ name, ttl }) and its fields with @Key/@Field, or create the entity with defineEntity({...}).`,
-  );
+  throw new EntityDefinitionError(notAnEntity(target));
 }

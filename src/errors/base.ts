@@ -40,6 +40,11 @@ export interface CacheOrmErrorContext {
   key?: string;
 }
 
+/** On cacheorm errors' prototype, in every copy of cacheorm (ESM and CJS builds alike). */
+const ERROR_BRAND = Symbol.for('cacheorm.error');
+/** On cacheorm's own error classes: the code their instances carry (`'*'` for {@link CacheOrmError}). */
+const CLASS_CODE = Symbol.for('cacheorm.error.class');
+
 /**
  * Base class of every error cacheorm throws or emits.
  *
@@ -56,6 +61,20 @@ export interface CacheOrmErrorContext {
  * }
  */
 export class CacheOrmError extends Error {
+  /**
+   * `instanceof` across copies of cacheorm: an error thrown by the CommonJS build is an instance of
+   * the ESM build's classes and the other way round (the dual package hazard). Beyond the prototype
+   * chain, a branded cacheorm error is an instance of cacheorm's class for its `code`; a subclass of
+   * your own is matched by its prototype chain only.
+   */
+  static override [Symbol.hasInstance](this: abstract new (...args: never[]) => unknown, value: unknown): boolean {
+    if (Function.prototype[Symbol.hasInstance].call(this, value)) return true;
+    if (typeof value !== 'object' || value === null || (value as Record<symbol, unknown>)[ERROR_BRAND] !== true) return false;
+    if (!Object.prototype.hasOwnProperty.call(this, CLASS_CODE)) return false;
+    const code = (this as unknown as Record<symbol, unknown>)[CLASS_CODE];
+    return code === '*' || code === (value as { code?: unknown }).code;
+  }
+
   /** Stable machine-readable code. */
   readonly code: CacheOrmErrorCode;
   /** Entity name, when known. */
@@ -78,6 +97,18 @@ export class CacheOrmError extends Error {
     if (context.operation !== undefined) this.operation = context.operation;
     if (context.key !== undefined) this.key = context.key;
   }
+}
+
+Object.defineProperty(CacheOrmError.prototype, ERROR_BRAND, { value: true });
+Object.defineProperty(CacheOrmError, CLASS_CODE, { value: '*' });
+
+/**
+ * Marks one of cacheorm's error classes as standing for `code`, so that `instanceof` recognises its
+ * errors from another copy of cacheorm (see {@link CacheOrmError}). Every error class cacheorm
+ * exports calls it once. @internal
+ */
+export function brandErrorClass(errorClass: abstract new (...args: never[]) => CacheOrmError, code: CacheOrmErrorCode): void {
+  Object.defineProperty(errorClass, CLASS_CODE, { value: code });
 }
 
 /**

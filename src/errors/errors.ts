@@ -1,5 +1,5 @@
 import type { $ZodIssue } from 'zod/v4/core';
-import { CacheOrmError, type CacheOrmErrorContext } from './base.js';
+import { brandErrorClass, CacheOrmError, type CacheOrmErrorContext } from './base.js';
 
 /**
  * An entity declaration is wrong (no TTL, no key field, a non-scalar key field, a bad or duplicate name,
@@ -153,3 +153,12 @@ export class ConfigError extends CacheOrmError {
     super('E_CONFIG', message, context, options);
   }
 }
+
+brandErrorClass(EntityDefinitionError, 'E_ENTITY_DEFINITION');
+brandErrorClass(ValidationError, 'E_VALIDATION');
+brandErrorClass(InvalidKeyError, 'E_INVALID_KEY');
+brandErrorClass(DecodeError, 'E_DECODE');
+brandErrorClass(StoreError, 'E_STORE');
+brandErrorClass(StoreUnavailableError, 'E_STORE_UNAVAILABLE');
+brandErrorClass(InvalidQueryError, 'E_INVALID_QUERY');
+brandErrorClass(ConfigError, 'E_CONFIG');

@@ -1,6 +1,6 @@
 /**
- * "Did you mean ...?" for misspelt option names: the closest of the valid names by edit distance.
- * @internal
+ * "Did you mean ...?" for misspelt option names: the closest known name by edit distance. One place,
+ * used for entity options and cache options alike. @internal
  */
 
 /**
@@ -44,4 +44,25 @@ function editDistance(a: string, b: string, ceiling: number): number {
     previous = current;
   }
   return previous[b.length]!;
+}
+/**
+ * The names of `options` not in `known` (own enumerable string keys, in order).
+ *
+ * @example
+ * unknownNames({ name: 'a', fnd: 'index' }, ['name', 'find']); // ['fnd']
+ */
+export function unknownNames(options: object, known: readonly string[]): string[] {
+  return Object.keys(options).filter((k) => !known.includes(k));
+}
+
+/**
+ * The sentence naming one unknown option and what to write instead, e.g.
+ * `Unknown option "fnd": did you mean "find"? Valid options: name, ttl, find.`
+ *
+ * @example
+ * unknownOptionSentence('fnd', ['name', 'ttl', 'find']);
+ */
+export function unknownOptionSentence(name: string, known: readonly string[]): string {
+  const guess = closestName(name, known);
+  return `Unknown option ${JSON.stringify(name)}${guess === undefined ? '.' : `: did you mean ${JSON.stringify(guess)}?`} Valid options: ${known.join(', ')}.`;
 }

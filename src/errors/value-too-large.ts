@@ -1,4 +1,4 @@
-import { CacheOrmError, type CacheOrmErrorContext } from './base.js';
+import { brandErrorClass, CacheOrmError, type CacheOrmErrorContext } from './base.js';
 
 /**
  * A value is bigger than the cache's `maxValueBytes` once serialized. Thrown by `save`, `insert` and
@@ -35,3 +35,5 @@ export class ValueTooLargeError extends CacheOrmError {
     this.index = sizes.index ?? 0;
   }
 }
+
+brandErrorClass(ValueTooLargeError, 'E_VALUE_TOO_LARGE');

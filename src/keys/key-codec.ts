@@ -9,37 +9,13 @@
  * `['cache:session:{', '}:', '']` for `cache:session:{acme}:<id>`, see `hash-tag.ts`), since parts never
  * contain `:`, `{` or `}`.
  */
-import type { z } from 'zod';
 import { ConfigError, EntityDefinitionError, InvalidKeyError } from '../errors/index.js';
 import { ENTITY_NAME_RULE, entityBase } from './entity-base.js';
 import { checkHashTag, keyGlue } from './hash-tag.js';
-import {
-  decodePart,
-  type KeyScalar,
-  type KeyScalarKind,
-  loneSurrogateMessage,
-  scalarToText,
-  textToScalar,
-  tryEncodePart,
-} from './part.js';
+import { decodeFieldPart, encodeDataValue, encodeFieldValue, type FieldOwner, type KeyFieldSpec, rewriteFieldValue } from './key-field.js';
+import type { KeyScalar } from './part.js';
 
-/**
- * One key field: its name, its scalar kind and an optional zod validator.
- *
- * @example
- * const id: KeyFieldSpec = { name: 'id', kind: 'string', schema: z.uuid() };
- */
-export interface KeyFieldSpec {
-  /** Property name of the field on the entity and on key objects. */
-  name: string;
-  /** How the value is written into the key part. */
-  kind: KeyScalarKind;
-  /**
-   * Optional validator, applied to values given to `encode`/`encodeLiteral` and to values decoded by
-   * `decode`. Used as a validator only: its output (transforms, defaults) is ignored.
-   */
-  schema?: z.ZodType;
-}
+export type { KeyFieldSpec } from './key-field.js';
 
 /**
  * Options of {@link KeyCodec}.
@@ -131,6 +107,8 @@ export class KeyCodec {
   /** `glue[i]` is written before part `i`; `glue[N]` after the last part. `glue[0]` is `base` (+ `{` with a hash tag). */
   private readonly glue: readonly string[];
   private readonly fieldList: string;
+  /** Entity name and field list, for the field-level coding's error messages. */
+  private readonly owner: FieldOwner;
 
   constructor(options: KeyCodecOptions) {
     const { prefix, entity, version, fields } = options;
@@ -186,6 +164,7 @@ export class KeyCodec {
     this.byName = new Map(this.fields.map((f) => [f.name, f]));
     this.fieldNames = this.fields.map((f) => f.name);
     this.fieldList = this.fieldNames.join(', ');
+    this.owner = { entity, fieldList: this.fieldList };
     this.hashTag = checkHashTag(entity, this.fieldNames, options.hashTag);
     // The version joins the entity segment (`session~v2`, see entity-base.ts): entity names and prefixes have
     // no `~`/`:` there, so no key of an unversioned entity (whose first part may well be `v2`) can be a versioned key.
@@ -213,7 +192,26 @@ export class KeyCodec {
     const { fields, glue } = this;
     let key = glue[0]!;
     for (let i = 0; i < fields.length; i++) {
-      key += this.encodeField(fields[i]!, values[fields[i]!.name]) + glue[i + 1]!;
+      key += encodeFieldValue(this.owner, fields[i]!, values[fields[i]!.name]) + glue[i + 1]!;
+    }
+    return key;
+  }
+
+  /**
+   * The Redis key of entity data that already is its schema's output (a validated entity, or a stored
+   * value read back): key fields are written as they are, without running their schemas again. Throws
+   * `InvalidKeyError` like {@link encode} for a missing or mistyped key field. This is the one way the
+   * key of an entity is derived from the entity: on writes, and to check that a stored value or a
+   * loaded one belongs to the key it was found under.
+   *
+   * @example
+   * codec.encodeData({ tenantId: 'acme', id: '42', email: 'x@y.z' }); // 'cache:session:acme:42'
+   */
+  encodeData(values: Record<string, unknown>): string {
+    const { fields, glue } = this;
+    let key = glue[0]!;
+    for (let i = 0; i < fields.length; i++) {
+      key += encodeDataValue(this.owner, fields[i]!, values[fields[i]!.name]) + glue[i + 1]!;
     }
     return key;
   }
@@ -252,7 +250,7 @@ export class KeyCodec {
         { entity: this.entity, field },
       );
     }
-    return this.encodeField(spec, value);
+    return encodeFieldValue(this.owner, spec, value);
   }
 
   /**
@@ -277,7 +275,7 @@ export class KeyCodec {
       const after = glue[i + 1]!;
       const end = i < last ? redisKey.indexOf(after, pos) : redisKey.length - tail.length;
       if (end < pos) return undefined;
-      const value = this.decodeField(field, redisKey.slice(pos, end));
+      const value = decodeFieldPart(field, redisKey.slice(pos, end));
       if (value === undefined) return undefined;
       out[field.name] = value;
       pos = end + after.length;
@@ -285,58 +283,20 @@ export class KeyCodec {
     return out;
   }
 
-  private decodeField(field: KeyFieldSpec, part: string): KeyScalar | undefined {
-    const text = decodePart(part);
-    if (text === undefined) return undefined;
-    const value = textToScalar(field.kind, text);
-    if (value === undefined || field.schema === undefined) return value;
-    try {
-      return field.schema.safeParse(value).success ? value : undefined;
-    } catch {
-      return undefined; // a throwing refinement or an async schema: treat as not conforming
+  /**
+   * The value a key field's `value` is written as: the schema's output for a field whose schema
+   * rewrites (`' ACME'` → `'acme'` for `z.string().trim().toLowerCase()`), else `value` itself. Throws
+   * `InvalidKeyError` like {@link encodeLiteral}.
+   *
+   * @example
+   * codec.keyValue('tenantId', ' ACME'); // 'acme'
+   */
+  keyValue(field: string, value: unknown): unknown {
+    const spec = this.byName.get(field);
+    if (spec === undefined || !spec.rewrites || spec.schema === undefined) {
+      this.encodeLiteral(field, value);
+      return value;
     }
+    return rewriteFieldValue(this.owner, spec, value);
   }
-
-  private encodeField(field: KeyFieldSpec, value: unknown): string {
-    if (value === undefined || value === null) {
-      throw new InvalidKeyError(
-        `Key of entity "${this.entity}" is missing field "${field.name}". Pass all of: ${this.fieldList}.`,
-        { entity: this.entity, field: field.name },
-      );
-    }
-    const ctx = { entity: this.entity, field: field.name };
-    const text = scalarToText(field.kind, value, ctx);
-    if (field.schema !== undefined) this.check(field, value);
-    const part = tryEncodePart(text);
-    if (part === undefined) throw new InvalidKeyError(loneSurrogateMessage(ctx), ctx);
-    return part;
-  }
-
-  private check(field: KeyFieldSpec, value: unknown): void {
-    const ctx = { entity: this.entity, field: field.name };
-    let result: ReturnType<z.ZodType['safeParse']>;
-    try {
-      result = field.schema!.safeParse(value);
-    } catch (cause) {
-      throw new InvalidKeyError(
-        `Key field "${field.name}" of entity "${this.entity}" could not be validated: ${errorText(cause)}. ` +
-          'Key field schemas must be synchronous and must not throw.',
-        ctx,
-        { cause },
-      );
-    }
-    if (!result.success) {
-      const detail = result.error.issues.map((issue) => issue.message).join('; ');
-      throw new InvalidKeyError(
-        `Key field "${field.name}" of entity "${this.entity}" is not valid: ${detail}. ` +
-          "Pass a value that matches the field's schema.",
-        ctx,
-        { cause: result.error },
-      );
-    }
-  }
-}
-
-function errorText(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
 }

@@ -192,6 +192,9 @@ export function planFind(input: PlanInput): QueryPlan {
 
   const shape = metadata.schema.shape as Record<string, unknown>;
   const keyKinds = new Map(metadata.keyFields.map((f) => [f.name, f.kind]));
+  // Key fields whose schema rewrites values (trim, toLowerCase, default...): literals are matched by
+  // the value they are written as, so find({ tenantId: 'ACME' }) finds what save({ tenantId: 'ACME' }) wrote.
+  const rewriting = new Set(metadata.keyFields.filter((f) => f.rewrites).map((f) => f.name));
   const keyConds = new Map<string, KeyCond>();
   const valueConds: Cond[] = [];
   let emptyReason: string | undefined;
@@ -208,7 +211,7 @@ export function planFind(input: PlanInput): QueryPlan {
     if (kind === undefined) {
       valueConds.push(cond);
     } else {
-      keyConds.set(field, cond.kind === 'eq' || cond.kind === 'in' ? withParts(cond, keys, entity) : cond);
+      keyConds.set(field, cond.kind === 'eq' || cond.kind === 'in' ? withParts(cond, keys, entity, rewriting.has(field)) : cond);
     }
   }
 
@@ -293,11 +296,16 @@ function toCondition(field: string, raw: unknown, stringField: boolean, entity: 
   return { kind, field, pred, label: `${field} ${verb} ${JSON.stringify(text)}`, text };
 }
 
-/** Encodes the literal values of a key condition (deduplicated by encoded part, in first-seen order). */
-function withParts(cond: Cond & ({ kind: 'eq' } | { kind: 'in' }), keys: KeyCodec, entity: string): KeyCond {
+/**
+ * Encodes the literal values of a key condition (deduplicated by encoded part, in first-seen order).
+ * For a field whose schema rewrites values (`rewrites`), the condition then compares decoded keys with
+ * the rewritten values, the ones keys hold.
+ */
+function withParts(cond: Cond & ({ kind: 'eq' } | { kind: 'in' }), keys: KeyCodec, entity: string, rewrites: boolean): KeyCond {
   const { field } = cond;
   const values = cond.kind === 'eq' ? [cond.value] : cond.values;
   const parts: string[] = [];
+  const written: unknown[] = [];
   const seen = new Set<string>();
   for (const value of values) {
     let part: string;
@@ -309,6 +317,7 @@ function withParts(cond: Cond & ({ kind: 'eq' } | { kind: 'in' }), keys: KeyCode
         );
       }
       part = keys.encodeLiteral(field, value);
+      if (rewrites) written.push(keys.keyValue(field, value));
     } catch (error) {
       if (error instanceof InvalidQueryError) throw error;
       const message = error instanceof Error ? error.message : String(error);
@@ -319,7 +328,8 @@ function withParts(cond: Cond & ({ kind: 'eq' } | { kind: 'in' }), keys: KeyCode
       parts.push(part);
     }
   }
-  return { ...cond, parts };
+  if (!rewrites) return { ...cond, parts };
+  return { ...cond, parts, pred: written.length === 1 ? equalsPredicate(written[0]) : oneOfPredicate(written) };
 }
 
 /** The glob piece of one key part (see the module notes). */

@@ -42,7 +42,7 @@ export class EntityIO<E> {
     /** The entity's index sets (`find: 'index'`): which one each key's writes and removals update. */
     readonly indexSets: IndexSets,
   ) {
-    this.codec = new EntityCodec<E>(metadata);
+    this.codec = new EntityCodec<E>(metadata, keys);
   }
 
   /** The Redis key for a store call: fails on a closed cache, then encodes. */
@@ -88,7 +88,7 @@ export class EntityIO<E> {
     const data = items.map((item, i) => this.codec.validate(item, operation, batch ? i : undefined));
     const graceMs = this.metadata.graceMs;
     const ops: WriteOp[] = data.map((d) => {
-      const key = this.keys.encode(d);
+      const key = this.keys.encodeData(d);
       const stored = graceWrite(this.codec.serialize(d), ttl, graceMs);
       return { key, value: stored.value, ttl: stored.ttl, ...(mode ? { mode } : {}), ...this.indexSets.writeOption(key) };
     });

@@ -265,7 +265,7 @@ export class Repository<E, K extends keyof E = DeclaredKeyOf<E>, W = EntityInput
     }
     if (loaded === undefined) return undefined;
     const data = this.io.codec.validate(loaded, 'getOrLoad');
-    const loadedKey = this.io.keys.encode(data);
+    const loadedKey = this.io.keys.encodeData(data);
     if (loadedKey !== redisKey) {
       throw new InvalidKeyError(
         `The loader of entity "${this.metadata.name}" returned an entity whose key (${loadedKey}) differs from the requested one (${redisKey}). Return the entity for the requested key, or undefined.`,

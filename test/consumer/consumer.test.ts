@@ -52,6 +52,41 @@ async function main() {
 main();
 `;
 
+/**
+ * The dual package hazard: an entity declared with the CommonJS build (and CommonJS zod) used by a cache
+ * of the ESM build, and errors of each build checked with the other build's classes.
+ */
+const crossBuildProgram = `import { createRequire } from 'node:module';
+import { CacheOrmError, createCache, InvalidKeyError, ValidationError } from 'cacheorm';
+const require = createRequire(import.meta.url);
+const cjs = require('cacheorm');
+const { z } = require('zod');
+const Account = cjs.defineEntity({ name: 'account', key: ['id'], schema: z.object({ id: z.string().toLowerCase(), n: z.int() }), ttl: '1m' });
+class MyValidationError extends ValidationError {}
+async function main() {
+  const cache = createCache({ prefix: 'consumer' });
+  const repo = cache.getRepository(Account);
+  await repo.save({ id: 'ANN', n: 1 });
+  const back = await repo.get({ id: 'Ann' });
+  const esmErr = await repo.save({ id: 'a', n: 1.5 }).catch((e) => e);
+  const cjsCache = cjs.createCache({ prefix: 'consumer-cjs' });
+  const cjsErr = await cjsCache.getRepository(Account).get({}).catch((e) => e);
+  let notEntity;
+  try { cache.getRepository({ name: 'copy' }); } catch (e) { notEntity = e; }
+  console.log(JSON.stringify({
+    back,
+    esmErrorVsCjsClasses: [esmErr instanceof cjs.ValidationError, esmErr instanceof cjs.CacheOrmError, esmErr instanceof cjs.InvalidKeyError],
+    cjsErrorVsEsmClasses: [cjsErr instanceof InvalidKeyError, cjsErr instanceof CacheOrmError, cjsErr instanceof ValidationError],
+    ownSubclass: esmErr instanceof MyValidationError,
+    plainError: new Error('x') instanceof CacheOrmError,
+    notEntity: [notEntity instanceof cjs.EntityDefinitionError, notEntity.message],
+  }));
+  await cache.close();
+  await cjsCache.close();
+}
+main();
+`;
+
 const nestImports = {
   esm: `import 'reflect-metadata';\nimport { Module } from '@nestjs/common';\nimport { NestFactory } from '@nestjs/core';\nimport { defineEntity } from 'cacheorm';\nimport { CacheOrmModule, getRepositoryToken } from 'cacheorm/nestjs';\nimport { z } from 'zod';`,
   cjs: `require('reflect-metadata');\nconst { Module } = require('@nestjs/common');\nconst { NestFactory } = require('@nestjs/core');\nconst { defineEntity } = require('cacheorm');\nconst { CacheOrmModule, getRepositoryToken } = require('cacheorm/nestjs');\nconst { z } = require('zod');`,
@@ -73,6 +108,7 @@ describe('consumer project on the built package', () => {
     writeFileSync(join(dir, 'app.cjs'), program(`const { createCache, defineEntity } = require('cacheorm');\nconst { z } = require('zod');`));
     writeFileSync(join(dir, 'app.mts'), program(`import { createCache, defineEntity } from 'cacheorm';\nimport { z } from 'zod';`));
     writeFileSync(join(dir, 'app.cts'), program(`import { createCache, defineEntity } from 'cacheorm';\nimport { z } from 'zod';`));
+    writeFileSync(join(dir, 'cross.mjs'), crossBuildProgram);
     writeFileSync(join(dir, 'nest.mjs'), nestProgram(nestImports.esm));
     writeFileSync(join(dir, 'nest.cjs'), nestProgram(nestImports.cjs));
     writeFileSync(join(dir, 'nest.mts'), nestProgram(nestImports.esm));
@@ -92,6 +128,18 @@ describe('consumer project on the built package', () => {
   it('works with require from CommonJS', () => {
     const out = execFileSync(process.execPath, ['--no-warnings', 'app.cjs'], { cwd: dir, encoding: 'utf8' });
     expect(JSON.parse(out)).toEqual(expected);
+  });
+
+  it('an entity declared with the CommonJS build works in an ESM cache, and errors are instances across builds', () => {
+    const out = execFileSync(process.execPath, ['--no-warnings', 'cross.mjs'], { cwd: dir, encoding: 'utf8' });
+    expect(JSON.parse(out)).toEqual({
+      back: { id: 'ann', n: 1 },
+      esmErrorVsCjsClasses: [true, true, false],
+      cjsErrorVsEsmClasses: [true, true, false],
+      ownSubclass: false,
+      plainError: false,
+      notEntity: [true, expect.stringMatching(/^The object "copy" is not a cache entity\. Pass the value defineEntity\(\{\.\.\.\}\) returned/)],
+    });
   });
 
   const nestExpected = { ...expected, token: 'cacheorm:default:repository:session' };

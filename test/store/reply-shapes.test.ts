@@ -10,11 +10,12 @@
 import { afterAll, describe, expect, it } from 'vitest';
 import * as clusterIndex from '../../src/store/cluster-index.js';
 import * as redisIndex from '../../src/store/redis-index.js';
+import * as indexWalk from '../../src/store/redis-index-walk.js';
 import { evalScript, lua, type LuaScript } from '../../src/store/redis-lua.js';
 import { clientFactories } from '../support/clients.js';
 import { redisUrl, uniquePrefix } from '../support/redis.js';
 
-const scripts = Object.entries({ ...redisIndex, ...clusterIndex }).filter(
+const scripts = Object.entries({ ...redisIndex, ...indexWalk, ...clusterIndex }).filter(
   (entry): entry is [string, LuaScript] => typeof entry[1] === 'object' && entry[1] !== null && 'sha1' in entry[1],
 );
 
