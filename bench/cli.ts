@@ -41,9 +41,9 @@ export interface CliBenchResults {
 async function fill(redis: Redis, prefix: string, keys: number): Promise<void> {
   const keyOf = (i: number): string => {
     const kind = i % 5;
-    if (kind === 3) return `${prefix}:session:v1:t${i % 97}:${i}`;
+    if (kind === 3) return `${prefix}:session~v1:t${i % 97}:${i}`;
     if (kind === 4) return `${prefix}:order:${i}`;
-    return `${prefix}:session:v2:t${i % 97}:${i}`;
+    return `${prefix}:session~v2:t${i % 97}:${i}`;
   };
   let inFlight: Promise<unknown> | undefined;
   for (let from = 0; from < keys; from += PIPELINE_CHUNK) {

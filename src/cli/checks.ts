@@ -37,7 +37,7 @@ export interface Declared {
  * The codecs of a declared entity under `prefix`.
  *
  * @example
- * declare(meta, 'app').keys.base; // 'app:session:v2:'
+ * declare(meta, 'app').keys.base; // 'app:session~v2:'
  */
 export function declare(metadata: EntityMetadata, prefix: string): Declared {
   const keys = new KeyCodec({

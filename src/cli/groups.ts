@@ -1,5 +1,5 @@
 /**
- * What `inspect` accumulates while it walks a keyspace: one {@link Group} per `<prefix>:<entity>[:v<n>]`,
+ * What `inspect` accumulates while it walks a keyspace: one {@link Group} per `<prefix>:<entity>[~v<n>]`,
  * with exact counts and bounded samples (reservoirs), so memory stays flat however many keys there are.
  */
 import type { Redis } from 'ioredis';
@@ -110,10 +110,10 @@ export class Measured {
 export type IndexRole = 'set' | 'lex' | 'registry';
 
 /**
- * One `<prefix>:<entity>[:v<n>]`: its entries and its index structures.
+ * One `<prefix>:<entity>[~v<n>]`: its entries and its index structures.
  *
  * @example
- * const group = new Group('session', 2, 'app:session:v2', 1000);
+ * const group = new Group('session', 2, 'app:session~v2', 1000);
  */
 export class Group {
   /** Entries (keys with parts after the base). */
@@ -142,7 +142,7 @@ export class Group {
     readonly entity: string,
     /** The version, `undefined` for an unversioned entity. */
     readonly version: number | undefined,
-    /** `<prefix>:<entity>[:v<n>]`. */
+    /** `<prefix>:<entity>[~v<n>]`. */
     readonly base: string,
     sampleSize: number,
   ) {
@@ -164,12 +164,13 @@ export class Group {
 }
 
 /**
- * Sorts keys into groups: `<prefix>:<entity>[:v<n>]` read with the key grammar's own
- * {@link parseEntityBase}; anything else under the prefix is `other`.
+ * Sorts keys into groups: `<prefix>:<entity>[~v<n>]` read with the key grammar's own
+ * {@link parseEntityBase}; anything else under the prefix is `other`. The version is part of the entity
+ * segment, so a key's group never depends on which entities are declared.
  *
  * @example
  * const groups = new Groups('app', 1000);
- * groups.classify('app:session:v2:acme:1'); // { group: Group(session v2), index: false }
+ * groups.classify('app:session~v2:acme:1'); // { group: Group(session v2), index: false }
  */
 export class Groups {
   /** Groups by base. */
@@ -182,42 +183,32 @@ export class Groups {
   constructor(
     readonly prefix: string,
     readonly sampleSize: number,
-    /**
-     * For an entity declared without a version, whether a key that reads as versioned (`<entity>:v2:...`)
-     * is in fact one of its current keys whose first part is the text `v2` (it decodes as the entity).
-     */
-    private readonly currentOwns: (entity: string, key: string) => boolean = () => false,
   ) {}
 
   /** The group of `key` and whether it is one of the group's index structures, or `undefined` for `other`. */
   classify(key: string): { group: Group; index: boolean } | undefined {
-    // Fast path, same answer as the parse below: `base` followed by `#`, or by `:` and (for an
-    // unversioned group) a part that cannot be read as a version segment.
+    // Fast path, same answer as the parse below: a group's base ends its entity segment, so `base`
+    // followed by `#` (an index structure) or by `:` and at least one character (an entry) is that group.
     for (const group of this.#fast) {
       const end = group.base.length;
       if (key.length <= end + 1 || !key.startsWith(group.base)) continue;
       const next = key.charCodeAt(end);
       if (next === 35 /* # */) return group.asIndex;
-      if (next === 58 /* : */ && (group.version !== undefined || key.charCodeAt(end + 1) !== 118) /* v */) return group.asEntry;
+      if (next === 58 /* : */) return group.asEntry;
     }
     const parsed = parseEntityBase(this.prefix, key);
     if (parsed === undefined) {
       this.other++;
       return undefined;
     }
-    let { base, version } = parsed;
-    if (version !== undefined && parsed.separator === ':' && this.currentOwns(parsed.entity, key)) {
-      version = undefined;
-      base = `${this.prefix}:${parsed.entity}`;
-    }
-    let group = this.byBase.get(base);
+    let group = this.byBase.get(parsed.base);
     if (group === undefined) {
       if (this.byBase.size >= MAX_GROUPS) {
         this.other++;
         return undefined;
       }
-      group = new Group(parsed.entity, version, base, this.sampleSize);
-      this.byBase.set(base, group);
+      group = new Group(parsed.entity, parsed.version, parsed.base, this.sampleSize);
+      this.byBase.set(parsed.base, group);
       if (this.#fast.length < FAST_GROUPS) this.#fast.push(group);
     }
     return parsed.separator === '#' ? group.asIndex : group.asEntry;

@@ -17,7 +17,7 @@ const SHOWN = 10;
 export const PURGE: CommandSpec = {
   name: 'purge',
   summary:
-    'Deletes every key of one version of an entity (<prefix>:<entity>:v<n>:...) and its index sets, e.g. an old version orphaned by a ' +
+    'Deletes every key of one version of an entity (<prefix>:<entity>~v<n>:...) and its index sets, e.g. an old version orphaned by a ' +
     'schema change. Dry run by default: prints what would be deleted.',
   options: {
     ...CONNECTION_OPTIONS,
@@ -62,8 +62,6 @@ export async function purgeCommand(argv: readonly string[], io: CliIo): Promise<
         'Purge only versions the application no longer reads.',
     );
   }
-  // An unversioned entity whose first key part is the text "v<n>" has keys under the same base: keep them.
-  const ownedByCurrent = (key: string) => current !== undefined && current.metadata.version === undefined && current.keys.decode(key) !== undefined;
   const dryRun = values.yes !== true;
   const conn = await connect(urls);
   let keys = 0;
@@ -77,10 +75,8 @@ export async function purgeCommand(argv: readonly string[], io: CliIo): Promise<
         do {
           const [next, listed] = await node.scan(cursor, 'MATCH', `${base}*`, 'COUNT', SCAN_COUNT);
           cursor = next;
-          const mine = listed.filter((key) => {
-            const parsed = parseEntityBase(prefix, key);
-            return parsed?.entity === entity && parsed.version === version && !ownedByCurrent(key);
-          });
+          // `${base}*` also lists e.g. `~v10` when purging `~v1`: keep only this exact entity segment.
+          const mine = listed.filter((key) => parseEntityBase(prefix, key)?.base === base);
           keys += mine.length;
           for (const key of mine) if (examples.length < SHOWN) examples.push(key);
           if (!dryRun && mine.length > 0) {

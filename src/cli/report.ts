@@ -51,7 +51,7 @@ export interface EntityJson {
   invalid?: TallyJson;
   /** Stored TTLs that differ from the declared one (declared, current version). */
   ttlMismatch?: TallyJson;
-  /** Index structures under `<prefix>:<entity>[:v<n>]#`, when there are any. */
+  /** Index structures under `<prefix>:<entity>[~v<n>]#`, when there are any. */
   index?: {
     /** Index sets (members scored by expiry). */
     sets: number;

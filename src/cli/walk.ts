@@ -57,10 +57,7 @@ export interface Walked {
  */
 export async function walk(conn: Connection, options: WalkOptions): Promise<Walked> {
   const { declared, prefix } = options;
-  const groups = new Groups(prefix, options.sample === 'all' ? 0 : options.sample, (entity, key) => {
-    const own = declared.get(entity);
-    return own !== undefined && own.metadata.version === undefined && own.keys.decode(key) !== undefined;
-  });
+  const groups = new Groups(prefix, options.sample === 'all' ? 0 : options.sample);
   const checks = new Map<string, Checks>();
   const checksOf = (group: Group): Checks | undefined => {
     const own = declared.get(group.entity);

@@ -1,5 +1,5 @@
 /**
- * Keys: key-field values ⇄ Redis keys, `<prefix>:<entity>[:v<version>]:<part 1>:...:<part N>`.
+ * Keys: key-field values ⇄ Redis keys, `<prefix>:<entity>[~v<version>]:<part 1>:...:<part N>`.
  * See docs/keys.md for the format and the encoding rule.
  */
 export { assertPrefix, ENTITY_NAME_RULE, KeyCodec, type KeyCodecOptions, type KeyFieldSpec } from './key-codec.js';

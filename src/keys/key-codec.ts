@@ -97,7 +97,7 @@ export class KeyCodec {
   readonly version: number | undefined;
   /** Key field names, in key order. */
   readonly fieldNames: readonly string[];
-  /** The literal start of every key of this entity, `prefix:entity[:vN]:` (use `base + '*'` to SCAN). */
+  /** The literal start of every key of this entity, `prefix:entity[~vN]:` (use `base + '*'` to SCAN). */
   readonly base: string;
   /** The hash-tag fields (the leading key fields written inside `{...}`); empty when the entity has none. */
   readonly hashTag: readonly string[];

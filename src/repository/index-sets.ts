@@ -22,7 +22,7 @@ import type { TaggedIndexSets } from '../query/index-layout.js';
 import type { IndexOption, Store, WriteOp } from '../store/store.js';
 
 /**
- * The names of an entity's index structures, from `base` (its `KeyCodec.base`, `<prefix>:<entity>[:vN]:`).
+ * The names of an entity's index structures, from `base` (its `KeyCodec.base`, `<prefix>:<entity>[~vN]:`).
  * @internal
  *
  * @example

@@ -93,7 +93,7 @@ function duration(value: unknown, name: string, entity: string): number {
 
 /**
  * The lock key of an entity key: `<prefix>:<entity>[~v<n>]#lock:<key parts>`. `#` never appears in an
- * entity key, and every find glob starts with the literal `<prefix>:<entity>[:v<n>]:`, so no find can
+ * entity key, and every find glob starts with the literal `<prefix>:<entity>[~v<n>]:`, so no find can
  * match a lock key (and a cluster hash tag in the parts keeps the lock in the entry's slot).
  *
  * @example

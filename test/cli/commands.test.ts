@@ -73,13 +73,13 @@ describe('cacheorm purge and reindex', () => {
   afterAll(async () => {
     await dropKeysUnder(redis, prefix);
   });
-  const v1Keys = async () => (await keysUnder(redis, prefix)).filter((k) => k.startsWith(`${prefix}:session:v1:`));
+  const v1Keys = async () => (await keysUnder(redis, prefix)).filter((k) => k.startsWith(`${prefix}:session~v1:`));
 
   it('purge is a dry run by default: it lists what it would delete and deletes nothing', async () => {
     const run = await runCli(['purge', '--redis', redisUrl(), '--prefix', prefix, '--entity', 'session', '--version', '1']);
     expect(run.code).toBe(0);
     expect(run.stdout).toContain(`5 keys of session v1 under "${prefix}" would be deleted`);
-    expect(run.stdout).toContain(`${prefix}:session:v1:acme:0`);
+    expect(run.stdout).toContain(`${prefix}:session~v1:acme:0`);
     expect(run.stdout).toContain('Run again with --yes');
     expect(await v1Keys()).toHaveLength(5);
   });
@@ -88,7 +88,7 @@ describe('cacheorm purge and reindex', () => {
     const run = await runCli(['purge', '--redis', redisUrl(), '--prefix', prefix, '--entity', 'session', '--version', '2', '--entities', FIXTURES.esm, '--yes']);
     expect(run.code).toBe(2);
     expect(run.stderr).toContain('Refusing to purge session v2');
-    expect((await keysUnder(redis, prefix)).filter((k) => k.startsWith(`${prefix}:session:v2:`))).toHaveLength(22);
+    expect((await keysUnder(redis, prefix)).filter((k) => k.startsWith(`${prefix}:session~v2:`))).toHaveLength(22);
   });
 
   it('purge --yes deletes that version only', async () => {
@@ -96,7 +96,22 @@ describe('cacheorm purge and reindex', () => {
     expect(run.code).toBe(0);
     expect(JSON.parse(run.stdout)).toMatchObject({ prefix, entity: 'session', version: 1, keys: 5, deleted: 5, dryRun: false });
     expect(await v1Keys()).toEqual([]);
-    expect((await keysUnder(redis, prefix)).filter((k) => k.startsWith(`${prefix}:session:v2:`))).toHaveLength(22);
+    expect((await keysUnder(redis, prefix)).filter((k) => k.startsWith(`${prefix}:session~v2:`))).toHaveLength(22);
+  });
+
+  it('purge deletes exactly one entity segment: not ~v10 when purging ~v1, nor unversioned keys whose first part is the text v1', async () => {
+    const kept = [`${prefix}:session~v10:acme:0`, `${prefix}:session:v1:acme`, `${prefix}:session:v1`, `${prefix}:sessions~v1:acme:0`];
+    const doomed = [`${prefix}:session~v1:acme:9`, `${prefix}:session~v1#index`];
+    for (const key of [...kept, ...doomed]) await redis.set(key, 'x', 'PX', 600_000);
+    try {
+      const run = await runCli(['purge', '--redis', redisUrl(), '--prefix', prefix, '--entity', 'session', '--version', '1', '--yes', '--json']);
+      expect(run.code).toBe(0);
+      expect(JSON.parse(run.stdout)).toMatchObject({ keys: 2, deleted: 2, dryRun: false });
+      expect(await redis.exists(...doomed)).toBe(0);
+      expect(await redis.exists(...kept)).toBe(kept.length);
+    } finally {
+      await redis.del(...kept, ...doomed);
+    }
   });
 
   it('reindex rebuilds the index of a find: index entity with the repository, and inspect then finds it healthy', async () => {

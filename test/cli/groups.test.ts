@@ -35,18 +35,23 @@ describe('Measured', () => {
 describe('Groups', () => {
   it('sorts entity keys and index keys into groups, the rest into other', () => {
     const groups = new Groups('app', 10);
-    expect(groups.classify('app:session:v2:acme:1')).toMatchObject({ index: false, group: { entity: 'session', version: 2 } });
-    expect(groups.classify('app:session:v2#index')).toMatchObject({ index: true, group: { entity: 'session', version: 2 } });
+    expect(groups.classify('app:session~v2:acme:1')).toMatchObject({ index: false, group: { entity: 'session', version: 2, base: 'app:session~v2' } });
+    expect(groups.classify('app:session~v2#index')).toMatchObject({ index: true, group: { entity: 'session', version: 2 } });
     expect(groups.classify('app:session:acme:1')).toMatchObject({ group: { entity: 'session', version: undefined } });
     expect(groups.classify('app:9lives')).toBeUndefined();
-    expect(groups.other).toBe(1);
+    expect(groups.classify('app:session~v0:x')).toBeUndefined();
+    expect(groups.other).toBe(2);
     expect(groups.byBase.size).toBe(2);
   });
 
-  it('gives an unversioned declared entity its keys whose first part looks like a version', () => {
-    const groups = new Groups('app', 10, (entity, key) => entity === 'user' && key === 'app:user:v1:x');
-    expect(groups.classify('app:user:v1:x')).toMatchObject({ group: { entity: 'user', version: undefined, base: 'app:user' } });
-    expect(groups.classify('app:user:v1:y')).toMatchObject({ group: { version: 1 } });
+  it("keeps an unversioned entity's keys whose first part is the text v1 in its own group, apart from ~v1", () => {
+    const groups = new Groups('app', 10);
+    const versioned = groups.classify('app:user~v1:x')!.group;
+    const unversioned = groups.classify('app:user:v1:x')!.group;
+    expect(versioned).toMatchObject({ entity: 'user', version: 1, base: 'app:user~v1' });
+    expect(unversioned).toMatchObject({ entity: 'user', version: undefined, base: 'app:user' });
+    expect(groups.classify('app:user:v1#x')!.group).toBe(unversioned);
+    expect(groups.classify('app:user~v1:v1')!.group).toBe(versioned);
   });
 
   it(`tracks at most ${MAX_GROUPS} groups; keys of more count as other`, () => {
@@ -67,7 +72,7 @@ describe('Groups', () => {
   });
 
   it('answers what parseEntityBase reads, also on the fast path of groups already seen', () => {
-    const segment = fc.constantFrom('session', 'v2', 'v1', 'v', 'vx', 'v02', 'acme', '{t}', '1', '');
+    const segment = fc.constantFrom('session', 'session~v2', 'session~v1', 'session~v10', 'session~v02', 'session~', 'session~vx', 'v2', '~v2', 'v', 'acme', '{t}', '1', '');
     const key = fc.tuple(fc.array(segment, { minLength: 1, maxLength: 4 }), fc.constantFrom(':', '#')).map(([parts, sep]) => {
       const [head, ...rest] = parts;
       return `app:${head}${rest.length > 0 ? sep : ''}${rest.join(':')}`;

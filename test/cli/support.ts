@@ -84,8 +84,8 @@ export async function seed(redis: string | string[], prefix: string, raw: Redis 
     await orders.save(Array.from({ length: 10 }, (_, i) => ({ id: `o${i}`, total: i })));
     const good = (await raw.get(sessions.keyOf({ tenantId: 'acme', id: 's0' })))!;
     const seeded: Seeded = {
-      badEmail: `${prefix}:session:v2:acme:bad1`,
-      garbage: `${prefix}:session:v2:acme:bad2`,
+      badEmail: `${prefix}:session~v2:acme:bad1`,
+      garbage: `${prefix}:session~v2:acme:bad2`,
       longTtl: sessions.keyOf({ tenantId: 'acme', id: 's1' }),
       unindexed: orders.keyOf({ id: 'o1' }),
       memberWithoutKey: orders.keyOf({ id: 'o2' }),
@@ -93,7 +93,7 @@ export async function seed(redis: string | string[], prefix: string, raw: Redis 
     await raw.set(seeded.badEmail, good.replace('u0@acme.test', 'secret-not-an-email'), 'PX', 600_000);
     await raw.set(seeded.garbage, 'garbage{', 'PX', 600_000);
     await raw.pexpire(seeded.longTtl, 7_200_000);
-    for (let i = 0; i < 5; i++) await raw.set(`${prefix}:session:v1:acme:${i}`, 'old', 'PX', 600_000);
+    for (let i = 0; i < 5; i++) await raw.set(`${prefix}:session~v1:acme:${i}`, 'old', 'PX', 600_000);
     await raw.zrem(`${prefix}:order#index`, seeded.unindexed);
     await raw.del(seeded.memberWithoutKey);
     await raw.set(`${prefix}:123`, 'not an entity', 'PX', 600_000);

@@ -70,7 +70,7 @@ declare global {
     sessions: { findOne(key: { tenantId: string; id: string }): Promise<Session | undefined> };
   };
   const log: Record<'debug' | 'info' | 'warn' | 'error', (fields: object | string, message?: string) => void>;
-  const metrics: { histogram(name: string, value: number): void };
+  const metrics: { histogram(name: string, value: number): void; increment(name: string): void };
   function reply(status: number, body: unknown): unknown;
   class MyStore implements cacheorm.Store {
     readonly kind: string;
