@@ -86,7 +86,6 @@ export {
 } from './repository/index.js';
 export {
   CHANNELS,
-  TracingStore,
   type ConnectionMessage,
   type LockMessage,
   type RepositoryTraceContext,
@@ -100,6 +99,7 @@ export {
   StoreDecorator,
   StoreTimeoutError,
   TimeoutStore,
+  TracingStore,
   type Durability,
   type IndexOption,
   type IndexScanOptions,

@@ -6,12 +6,12 @@ import { getEntityMetadata } from '../entity/index.js';
 import type { RepositoryContext, WriteMode } from '../repository/context.js';
 import { Repository } from '../repository/repository.js';
 import { failOpenContext } from '../repository/fail-open.js';
-import { traceRepository } from '../diagnostics/trace-repository.js';
-import { RedisStore } from '../store/redis-store.js';
+import { traceRepository } from '../repository/tracing.js';
+import { RedisStore } from '../store/redis/redis-store.js';
 import type { Store } from '../store/store.js';
-import { cacheStore } from './cache-store.js';
-import { CacheEvents, type CacheEventMap } from './events.js';
-import { StatsCounter, type CacheStats } from './stats.js';
+import { cacheStore } from '../store/layers/stack.js';
+import { CacheEvents, type CacheEventMap } from '../repository/events.js';
+import { StatsCounter, type CacheStats } from '../repository/stats.js';
 
 /** Settings a {@link Cache} runs with, resolved by `createCache`. @internal */
 export interface CacheSettings {

@@ -1,7 +1,8 @@
 /** `Query<E>`: the lazy, streaming result of `repo.find(pattern)`. */
 import type { KeyCodec, KeyScalar } from '../keys/index.js';
 import type { IndexScanOptions, Store } from '../store/store.js';
-import { explainPlan, type QueryPlan } from './planner.js';
+import { explainPlan } from './explain.js';
+import type { QueryPlan } from './plan.js';
 import { SeenKeys } from './seen-keys.js';
 
 /** One candidate: its Redis key and its decoded key fields. @internal */

@@ -1,6 +1,6 @@
 /** What a repository shares with its cache. @internal */
-import type { CacheEvents } from '../cache/events.js';
-import type { StatsCounter } from '../cache/stats.js';
+import type { CacheEvents } from './events.js';
+import type { StatsCounter } from './stats.js';
 import type { Store } from '../store/store.js';
 
 /**

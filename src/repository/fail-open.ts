@@ -4,7 +4,7 @@
  * @internal
  */
 import { CacheOrmError, StoreError, StoreUnavailableError, withContext } from '../errors/index.js';
-import { StoreDecorator, type StoreCall } from '../store/decorator.js';
+import { StoreDecorator, type StoreCall } from '../store/layers/decorator.js';
 import type { Store } from '../store/store.js';
 import type { RepositoryContext } from './context.js';
 import { toCacheOrmError } from './store-errors.js';
