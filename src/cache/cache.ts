@@ -6,7 +6,6 @@ import { getEntityMetadata } from '../entity/index.js';
 import type { RepositoryContext, WriteMode } from '../repository/context.js';
 import { Repository } from '../repository/repository.js';
 import { failOpenContext } from '../repository/fail-open.js';
-import { traceRepository } from '../repository/tracing.js';
 import { RedisStore } from '../store/redis/redis-store.js';
 import type { Store } from '../store/store.js';
 import { cacheStore } from '../store/layers/stack.js';
@@ -117,7 +116,7 @@ export class Cache {
         { entity: metadata.name },
       );
     }
-    const repository = traceRepository(new Repository<unknown, never>(metadata, failOpenContext(this.context, metadata.name)));
+    const repository = new Repository<unknown, never>(metadata, failOpenContext(this.context, metadata.name));
     this.repositories.set(entity, repository);
     this.entityByName.set(metadata.name, entity);
     return repository;

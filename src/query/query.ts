@@ -1,4 +1,6 @@
 /** `Query<E>`: the lazy, streaming result of `repo.find(pattern)`. */
+import { repositoryChannel, type RepositoryTraceContext } from '../diagnostics/channels.js';
+import { traceIterator } from '../diagnostics/trace.js';
 import type { KeyCodec, KeyScalar } from '../keys/index.js';
 import type { IndexScanOptions, Store } from '../store/store.js';
 import { explainPlan } from './explain.js';
@@ -13,6 +15,8 @@ export interface Candidate {
 
 /** What a query needs from its repository. @internal */
 export interface QuerySource<E> {
+  /** The entity's name, for trace contexts. */
+  readonly entity: string;
   readonly store: Store;
   readonly keys: KeyCodec;
   /** The index set option for unlink (`find: 'index'` entities). */
@@ -39,15 +43,10 @@ export interface ResultStream<T> extends AsyncIterable<T> {
   toArray(): Promise<T[]>;
 }
 
-function stream<T>(source: () => AsyncGenerator<T>): ResultStream<T> {
-  return {
-    [Symbol.asyncIterator]: source,
-    async toArray() {
-      const out: T[] = [];
-      for await (const item of source()) out.push(item);
-      return out;
-    },
-  };
+async function collect<T>(items: AsyncIterable<T>): Promise<T[]> {
+  const out: T[] = [];
+  for await (const item of items) out.push(item);
+  return out;
 }
 
 /** The `indexScan` options of an index plan. */
@@ -119,8 +118,13 @@ export class Query<E, Key = Record<string, KeyScalar>> implements AsyncIterable<
     return explainPlan(this.plan) + (this.max === Infinity ? '' : `\nlimit: ${this.max}`);
   }
 
-  /** Streams the matching entities. */
-  async *[Symbol.asyncIterator](): AsyncGenerator<E> {
+  /** Streams the matching entities (traced as `find.iterate`). */
+  [Symbol.asyncIterator](): AsyncIterator<E> {
+    return this.traceIteration('find.iterate', this.values());
+  }
+
+  /** The matching entities, untraced: what every consumption reads. */
+  private async *values(): AsyncGenerator<E> {
     if (this.max === 0) return;
     let left = this.max;
     for await (const batch of this.candidates('find', true, left)) {
@@ -139,10 +143,8 @@ export class Query<E, Key = Record<string, KeyScalar>> implements AsyncIterable<
    * @example
    * const sessions = await repo.find({ tenantId: 'acme' }).toArray();
    */
-  async toArray(): Promise<E[]> {
-    const out: E[] = [];
-    for await (const value of this) out.push(value);
-    return out;
+  toArray(): Promise<E[]> {
+    return this.traced('find.toArray', () => collect(this.values()));
   }
 
   /**
@@ -151,9 +153,11 @@ export class Query<E, Key = Record<string, KeyScalar>> implements AsyncIterable<
    * @example
    * const any = await repo.find({ tenantId: 'acme' }).first();
    */
-  async first(): Promise<E | undefined> {
-    for await (const value of this.limit(1)) return value;
-    return undefined;
+  first(): Promise<E | undefined> {
+    return this.traced('find.first', async () => {
+      for await (const value of this.limit(1).values()) return value;
+      return undefined;
+    });
   }
 
   /**
@@ -163,10 +167,12 @@ export class Query<E, Key = Record<string, KeyScalar>> implements AsyncIterable<
    * @example
    * const n = await repo.find({ tenantId: 'acme' }).count();
    */
-  async count(): Promise<number> {
-    let n = 0;
-    for await (const _ of this.keyStream('count')) n++;
-    return n;
+  count(): Promise<number> {
+    return this.traced('find.count', async () => {
+      let n = 0;
+      for await (const _ of this.keyStream('count')) n++;
+      return n;
+    });
   }
 
   /**
@@ -177,7 +183,11 @@ export class Query<E, Key = Record<string, KeyScalar>> implements AsyncIterable<
    * for await (const { tenantId, id } of repo.find({ tenantId: 'acme' }).keys()) console.log(tenantId, id);
    */
   keys(): ResultStream<Key> {
-    return stream(() => this.keyStream('keys') as AsyncGenerator<Key>);
+    const keys = () => this.keyStream('keys') as AsyncGenerator<Key>;
+    return {
+      [Symbol.asyncIterator]: () => this.traceIteration('find.keys', keys()),
+      toArray: () => this.traced('find.keys', () => collect(keys())),
+    };
   }
 
   /**
@@ -186,7 +196,12 @@ export class Query<E, Key = Record<string, KeyScalar>> implements AsyncIterable<
    * @example
    * const revoked = await sessions.find({ tenantId: 'acme', userId: 42 }).delete();
    */
-  async delete(): Promise<number> {
+  delete(): Promise<number> {
+    return this.traced('find.delete', () => this.deleteMatching());
+  }
+
+  /** `delete` itself. */
+  private async deleteMatching(): Promise<number> {
     let removed = 0;
     let left = this.max;
     const exactByKey = this.plan.keysOnly && (this.plan.kind === 'scan' || this.plan.kind === 'index');
@@ -204,6 +219,23 @@ export class Query<E, Key = Record<string, KeyScalar>> implements AsyncIterable<
       if (left <= 0) break;
     }
     return removed;
+  }
+
+  /** The context of one consumption on `cacheorm:repository`. */
+  private traceContext(operation: string): RepositoryTraceContext {
+    return { entity: this.source.entity, operation, plan: this.plan.kind };
+  }
+
+  /** Runs one promise-returning consumption (an `async` function), traced while someone subscribes. */
+  private traced<T>(operation: string, run: () => Promise<T>): Promise<T> {
+    if (!repositoryChannel.hasSubscribers) return run();
+    return repositoryChannel.tracePromise(run, this.traceContext(operation));
+  }
+
+  /** An iteration, traced (start at the first `next()`, end when it finishes) while someone subscribes. */
+  private traceIteration<T>(operation: string, iterator: AsyncIterator<T>): AsyncIterator<T> {
+    if (!repositoryChannel.hasSubscribers) return iterator;
+    return traceIterator(repositoryChannel, iterator, this.traceContext(operation));
   }
 
   /** A fetched value is a result when it is still there (not expired, removed or invalid) and passes the residual. */

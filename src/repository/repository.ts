@@ -11,6 +11,8 @@ import { IndexSets } from './index-sets.js';
 import { SingleFlight } from './single-flight.js';
 import { loadWithLock, resolveLock, type GetOrLoadOptions, type LockOptions } from './lock.js';
 import { valueTooLarge } from './value-size.js';
+import { repositoryChannel } from '../diagnostics/channels.js';
+import { traced } from './tracing.js';
 
 /**
  * Loads an entity on a cache miss (`getOrLoad`). Returns `undefined` when there is nothing to cache.
@@ -67,6 +69,7 @@ export class Repository<E, K extends keyof E = DeclaredKeyOf<E>> {
     const io = new EntityIO<E>(metadata, keys, ctx, indexSets);
     this.io = io;
     this.querySource = {
+      entity: metadata.name,
       store: ctx.store,
       keys,
       indexOption: this.indexKey === undefined ? {} : { index: this.indexKey },
@@ -86,8 +89,10 @@ export class Repository<E, K extends keyof E = DeclaredKeyOf<E>> {
    * await repo.save(session);
    * await repo.save([a, b, c], { ttl: '5m' });
    */
-  async save(entity: EntityData<E> | readonly EntityData<E>[], options?: WriteOptions): Promise<void> {
-    await this.io.commit('save', this.io.prepareWrites('save', entity, options));
+  save(entity: EntityData<E> | readonly EntityData<E>[], options?: WriteOptions): Promise<void> {
+    return traced(this, 'save', entity, async () => {
+      await this.io.commit('save', this.io.prepareWrites('save', entity, options));
+    });
   }
 
   /**
@@ -99,9 +104,11 @@ export class Repository<E, K extends keyof E = DeclaredKeyOf<E>> {
    */
   insert(entity: EntityData<E>, options?: WriteOptions): Promise<boolean>;
   insert(entities: readonly EntityData<E>[], options?: WriteOptions): Promise<boolean[]>;
-  async insert(entity: EntityData<E> | readonly EntityData<E>[], options?: WriteOptions): Promise<boolean | boolean[]> {
-    const results = await this.io.write('insert', this.io.prepareWrites('insert', entity, options, 'NX'));
-    return Array.isArray(entity) ? results : results[0]!;
+  insert(entity: EntityData<E> | readonly EntityData<E>[], options?: WriteOptions): Promise<boolean | boolean[]> {
+    return traced(this, 'insert', entity, async () => {
+      const results = await this.io.write('insert', this.io.prepareWrites('insert', entity, options, 'NX'));
+      return Array.isArray(entity) ? results : results[0]!;
+    });
   }
 
   /**
@@ -113,9 +120,11 @@ export class Repository<E, K extends keyof E = DeclaredKeyOf<E>> {
    */
   update(entity: EntityData<E>, options?: WriteOptions): Promise<boolean>;
   update(entities: readonly EntityData<E>[], options?: WriteOptions): Promise<boolean[]>;
-  async update(entity: EntityData<E> | readonly EntityData<E>[], options?: WriteOptions): Promise<boolean | boolean[]> {
-    const results = await this.io.write('update', this.io.prepareWrites('update', entity, options, 'XX'));
-    return Array.isArray(entity) ? results : results[0]!;
+  update(entity: EntityData<E> | readonly EntityData<E>[], options?: WriteOptions): Promise<boolean | boolean[]> {
+    return traced(this, 'update', entity, async () => {
+      const results = await this.io.write('update', this.io.prepareWrites('update', entity, options, 'XX'));
+      return Array.isArray(entity) ? results : results[0]!;
+    });
   }
 
   /**
@@ -126,6 +135,13 @@ export class Repository<E, K extends keyof E = DeclaredKeyOf<E>> {
    * const session = await repo.get({ tenantId: 'acme', id });
    */
   get(key: EntityKey<E, K>): Promise<E | undefined> {
+    // The hot path: no closure unless someone traces.
+    if (repositoryChannel.hasSubscribers) return traced(this, 'get', key, () => this.read(key));
+    return this.read(key);
+  }
+
+  /** `get` itself. */
+  private read(key: EntityKey<E, K>): Promise<E | undefined> {
     let redisKey: string;
     try {
       redisKey = this.io.redisKey(key, 'get');
@@ -141,8 +157,8 @@ export class Repository<E, K extends keyof E = DeclaredKeyOf<E>> {
    * @example
    * const [a, b] = await repo.getMany([{ tenantId: 'acme', id: idA }, { tenantId: 'acme', id: idB }]);
    */
-  async getMany(keys: readonly EntityKey<E, K>[]): Promise<(E | undefined)[]> {
-    return this.io.fetch('getMany', keys.map((key) => this.io.redisKey(key, 'getMany')));
+  getMany(keys: readonly EntityKey<E, K>[]): Promise<(E | undefined)[]> {
+    return traced(this, 'getMany', keys, async () => this.io.fetch('getMany', keys.map((key) => this.io.redisKey(key, 'getMany'))));
   }
 
   /**
@@ -152,11 +168,13 @@ export class Repository<E, K extends keyof E = DeclaredKeyOf<E>> {
    * await repo.delete({ tenantId: 'acme', id });
    * await repo.delete([keyA, keyB]);
    */
-  async delete(key: EntityKey<E, K> | readonly EntityKey<E, K>[]): Promise<number> {
-    const list = Array.isArray(key) ? (key as readonly EntityKey<E, K>[]) : [key as EntityKey<E, K>];
-    const redisKeys = list.map((k) => this.io.redisKey(k, 'delete'));
-    if (redisKeys.length === 0) return 0;
-    return this.io.call('delete', redisKeys.length === 1 ? redisKeys[0] : undefined, () => this.io.indexSets.unlink(this.ctx.store, redisKeys));
+  delete(key: EntityKey<E, K> | readonly EntityKey<E, K>[]): Promise<number> {
+    return traced(this, 'delete', key, async () => {
+      const list = Array.isArray(key) ? (key as readonly EntityKey<E, K>[]) : [key as EntityKey<E, K>];
+      const redisKeys = list.map((k) => this.io.redisKey(k, 'delete'));
+      if (redisKeys.length === 0) return 0;
+      return this.io.call('delete', redisKeys.length === 1 ? redisKeys[0] : undefined, () => this.io.indexSets.unlink(this.ctx.store, redisKeys));
+    });
   }
 
   /**
@@ -165,9 +183,11 @@ export class Repository<E, K extends keyof E = DeclaredKeyOf<E>> {
    * @example
    * if (await repo.exists({ tenantId: 'acme', id })) { ... }
    */
-  async exists(key: EntityKey<E, K>): Promise<boolean> {
-    const redisKey = this.io.redisKey(key, 'exists');
-    return this.io.call('exists', redisKey, () => this.ctx.store.exists(redisKey));
+  exists(key: EntityKey<E, K>): Promise<boolean> {
+    return traced(this, 'exists', key, async () => {
+      const redisKey = this.io.redisKey(key, 'exists');
+      return this.io.call('exists', redisKey, () => this.ctx.store.exists(redisKey));
+    });
   }
 
   /**
@@ -177,11 +197,13 @@ export class Repository<E, K extends keyof E = DeclaredKeyOf<E>> {
    * @example
    * const ms = await repo.ttl({ tenantId: 'acme', id });
    */
-  async ttl(key: EntityKey<E, K>): Promise<number | undefined> {
-    const redisKey = this.io.redisKey(key, 'ttl');
-    const ms = await this.io.call('ttl', redisKey, () => this.ctx.store.pttl(redisKey));
-    if (ms === -2) return undefined;
-    return ms === -1 ? Infinity : ms;
+  ttl(key: EntityKey<E, K>): Promise<number | undefined> {
+    return traced(this, 'ttl', key, async () => {
+      const redisKey = this.io.redisKey(key, 'ttl');
+      const ms = await this.io.call('ttl', redisKey, () => this.ctx.store.pttl(redisKey));
+      if (ms === -2) return undefined;
+      return ms === -1 ? Infinity : ms;
+    });
   }
 
   /**
@@ -191,10 +213,12 @@ export class Repository<E, K extends keyof E = DeclaredKeyOf<E>> {
    * @example
    * await repo.touch({ tenantId: 'acme', id }); // sliding expiration
    */
-  async touch(key: EntityKey<E, K>, ttl?: WriteOptions['ttl']): Promise<boolean> {
-    const redisKey = this.io.redisKey(key, 'touch');
-    const ms = resolveTtl(ttl, this.metadata.ttlMs, this.metadata.name, 'touch');
-    return this.io.call('touch', redisKey, () => this.ctx.store.expire(redisKey, ms, this.io.indexSets.optionFor(redisKey)));
+  touch(key: EntityKey<E, K>, ttl?: WriteOptions['ttl']): Promise<boolean> {
+    return traced(this, 'touch', key, async () => {
+      const redisKey = this.io.redisKey(key, 'touch');
+      const ms = resolveTtl(ttl, this.metadata.ttlMs, this.metadata.name, 'touch');
+      return this.io.call('touch', redisKey, () => this.ctx.store.expire(redisKey, ms, this.io.indexSets.optionFor(redisKey)));
+    });
   }
 
   /**
@@ -208,7 +232,12 @@ export class Repository<E, K extends keyof E = DeclaredKeyOf<E>> {
    * const user = await users.getOrLoad({ id }, (key) => db.users.findById(key.id));
    * const report = await reports.getOrLoad({ id }, buildReport, { ttl: '1h', lock: true });
    */
-  async getOrLoad(key: EntityKey<E, K>, loader: Loader<E, K>, options?: GetOrLoadOptions): Promise<E | undefined> {
+  getOrLoad(key: EntityKey<E, K>, loader: Loader<E, K>, options?: GetOrLoadOptions): Promise<E | undefined> {
+    return traced(this, 'getOrLoad', key, () => this.cachedOrLoaded(key, loader, options));
+  }
+
+  /** `getOrLoad` itself. */
+  private async cachedOrLoaded(key: EntityKey<E, K>, loader: Loader<E, K>, options?: GetOrLoadOptions): Promise<E | undefined> {
     const redisKey = this.io.redisKey(key, 'getOrLoad');
     const lock = resolveLock(options?.lock, this.metadata.name);
     return this.loads.run(redisKey, async () => {
@@ -285,14 +314,16 @@ export class Repository<E, K extends keyof E = DeclaredKeyOf<E>> {
    * @example
    * await sessions.reindex(); // after a deploy that switched the entity to find: 'index'
    */
-  async reindex(options: { batchSize?: number } = {}): Promise<number> {
-    this.ctx.assertOpen('reindex');
-    return rebuildIndex({
-      store: this.ctx.store,
-      keys: this.io.keys,
-      indexes: this.io.indexSets,
-      batchSize: options.batchSize ?? 1000,
-      call: (fn) => this.io.call('reindex', undefined, fn),
+  reindex(options: { batchSize?: number } = {}): Promise<number> {
+    return traced(this, 'reindex', undefined, async () => {
+      this.ctx.assertOpen('reindex');
+      return rebuildIndex({
+        store: this.ctx.store,
+        keys: this.io.keys,
+        indexes: this.io.indexSets,
+        batchSize: options.batchSize ?? 1000,
+        call: (fn) => this.io.call('reindex', undefined, fn),
+      });
     });
   }
 
