@@ -5,10 +5,9 @@ import { EntityDefinitionError, StoreUnavailableError } from '../errors/index.js
 import { getEntityMetadata } from '../entity/index.js';
 import type { RepositoryContext, WriteMode } from '../repository/context.js';
 import { Repository } from '../repository/repository.js';
-import { failOpenContext } from '../repository/fail-open.js';
-import { RedisStore } from '../store/redis/redis-store.js';
+import { reportFailOpen } from '../repository/fail-open.js';
 import type { Store } from '../store/store.js';
-import { cacheStore } from '../store/layers/stack.js';
+import { storeStack, type StoreStack } from '../store/layers/stack.js';
 import { CacheEvents, type CacheEventMap } from '../repository/events.js';
 import { StatsCounter, type CacheStats } from '../repository/stats.js';
 
@@ -52,6 +51,7 @@ export class Cache {
   private readonly background = new Set<Promise<unknown>>();
   private closing: Promise<void> | undefined;
   private readonly context: RepositoryContext;
+  private readonly stack: StoreStack;
   private readonly unwatchConnection: (() => void) | undefined;
 
   /** @internal Use {@link createCache}. */
@@ -59,10 +59,14 @@ export class Cache {
     this.store = store;
     this.prefix = settings.prefix;
     this.settings = settings;
-    const repositoryStore = cacheStore(store, { commandTimeout: settings.commandTimeout, onTimeout: () => this.counters.timeouts++ });
+    this.stack = storeStack(store, {
+      commandTimeout: settings.commandTimeout,
+      onTimeout: () => this.counters.timeouts++,
+      failOpen: settings.failOpen,
+    });
     this.context = {
-      store: repositoryStore,
-      directStore: repositoryStore,
+      store: this.stack.direct,
+      directStore: this.stack.direct,
       failOpen: settings.failOpen,
       maxValueBytes: settings.maxValueBytes,
       prefix: settings.prefix,
@@ -84,13 +88,10 @@ export class Cache {
       },
     };
     // A lost Redis connection is a failure no caller may be waiting on: report it once per outage.
-    this.unwatchConnection =
-      store instanceof RedisStore
-        ? store.onConnectionLost((error) => {
-            this.counters.errors++;
-            this.events.emitError(error);
-          })
-        : undefined;
+    this.unwatchConnection = this.stack.watchConnection((error) => {
+      this.counters.errors++;
+      this.events.emitError(error);
+    });
   }
 
   /**
@@ -116,7 +117,9 @@ export class Cache {
         { entity: metadata.name },
       );
     }
-    const repository = new Repository<unknown, never>(metadata, failOpenContext(this.context, metadata.name));
+    const store = this.stack.repositoryStore((err, call) => reportFailOpen(this.context, metadata.name, err, call.command));
+    const context = store === this.context.store ? this.context : { ...this.context, store };
+    const repository = new Repository<unknown, never>(metadata, context);
     this.repositories.set(entity, repository);
     this.entityByName.set(metadata.name, entity);
     return repository;

@@ -19,7 +19,7 @@ export interface RepositoryContext {
   readonly store: Store;
   /** The store without the `failOpen` layer (bounded by `commandTimeout`, traced): for the lock protocol. */
   readonly directStore: Store;
-  /** Store failures become misses / dropped writes plus `error` events (see fail-open.ts). */
+  /** Store failures become misses / dropped writes plus `error` events (store/layers/fail-open.ts, repository/fail-open.ts). */
   readonly failOpen: boolean;
   /** Largest serialized value written or read, in UTF-8 bytes; `undefined` for no limit. */
   readonly maxValueBytes: number | undefined;

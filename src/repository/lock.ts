@@ -8,7 +8,8 @@ import { publishLock, type LockMessage } from '../diagnostics/channels.js';
 import { parseTtl, type Ttl } from '../entity/ttl.js';
 import { ConfigError } from '../errors/index.js';
 import type { EntityIO } from './entity-io.js';
-import { isStoreFailure, reportFailOpen } from './fail-open.js';
+import { isStoreFailure } from '../store/layers/fail-open.js';
+import { reportFailOpen } from './fail-open.js';
 import type { WriteOptions } from './options.js';
 import { toCacheOrmError } from './store-errors.js';
 
