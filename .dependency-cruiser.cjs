@@ -5,6 +5,7 @@
  *
  *   nestjs -> injection -> cache -> repository -> query -> store -> errors, diagnostics
  *   cli -> (any but nestjs)                                     \-> codec, keys, entity -> errors
+ *   testing -> store, errors (the only folder that imports vitest; nothing imports it)
  *
  * errors/ and diagnostics/ are leaves: they import nothing of cacheorm's own. Inside store/, a driver
  * never imports another driver (memory <-> redis), and the standalone and cluster halves of the Redis
@@ -27,6 +28,9 @@ module.exports = {
     { name: 'cache-layer', severity: 'error', from: { path: folder('cache') }, to: notTo('injection', 'nestjs', 'cli') },
     { name: 'injection-layer', severity: 'error', from: { path: folder('injection') }, to: notTo('nestjs', 'cli') },
     { name: 'nestjs-only-in-nestjs', severity: 'error', comment: 'NestJS is an optional peer: only cacheorm/nestjs may load it.', from: { pathNot: '^src/nestjs/' }, to: { path: '(^|/)node_modules/(@nestjs|rxjs)/' } },
+    { name: 'vitest-only-in-testing', severity: 'error', comment: 'vitest is an optional peer: only cacheorm/testing may load it.', from: { pathNot: '^src/testing/' }, to: { path: '(^|/)node_modules/(vitest|@vitest)/' } },
+    { name: 'testing-is-an-entry-point', severity: 'error', comment: 'cacheorm/testing loads vitest: nothing else of ours may import it.', from: { pathNot: '^src/testing/' }, to: { path: '^src/testing/' } },
+    { name: 'testing-layer', severity: 'error', comment: 'The contract suite tests the Store interface only.', from: { path: folder('testing') }, to: notTo('entity', 'keys', 'codec', 'query', 'repository', 'cache', 'injection', 'nestjs', 'cli') },
     { name: 'memory-not-redis', severity: 'error', from: { path: '^src/store/memory/' }, to: { path: '^src/store/redis/' } },
     { name: 'redis-not-memory', severity: 'error', from: { path: '^src/store/redis/' }, to: { path: '^src/store/memory/' } },
     { name: 'standalone-not-cluster', severity: 'error', from: { path: '^src/store/redis/standalone/' }, to: { path: '^src/store/redis/cluster/' } },

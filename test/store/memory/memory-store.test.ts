@@ -4,17 +4,14 @@ import { describe, expect, it } from 'vitest';
 import { ConfigError, StoreError, StoreUnavailableError } from '../../../src/errors/index.js';
 import { MemoryStore } from '../../../src/store/index.js';
 import { uniquePrefix } from '../../support/redis.js';
-import { scanAll, sleep, storeContract } from '../contract.js';
-import { indexScanAll } from '../index-contract.js';
+import { describeStoreContract, indexScanAll, scanAll } from 'cacheorm/testing';
+import { sleep } from '../../support/backends.js';
 
-storeContract('MemoryStore', async () => {
-  const store = new MemoryStore();
-  return {
-    store,
-    prefix: uniquePrefix('mem'),
-    indexScore: (index, key) => store.indexScore(index, key),
-    cleanup: () => store.close(),
-  };
+describeStoreContract({
+  name: 'MemoryStore',
+  createStore: () => new MemoryStore(),
+  prefix: uniquePrefix('mem'),
+  indexScore: (store, index, key) => store.indexScore(index, key),
 });
 
 /** Polls `condition` until it holds or `timeoutMs` passes. */

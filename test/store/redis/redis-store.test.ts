@@ -5,7 +5,7 @@ import { ConfigError, StoreError, StoreUnavailableError } from '../../../src/err
 import { RedisStore } from '../../../src/store/index.js';
 import { uniquePrefix, redisUrl, testRedis } from '../../support/redis.js';
 import { freePort, startRedisServer, type RedisServerHandle } from '../../support/redis-server.js';
-import { scanAll, storeContract } from '../contract.js';
+import { describeStoreContract, scanAll } from 'cacheorm/testing';
 import { dropKeysUnder } from '../../support/keys.js';
 import { failure } from '../../support/rejection.js';
 
@@ -18,34 +18,28 @@ async function zscore(client: Redis, index: string, key: string): Promise<number
 /** A client that fails fast instead of queueing commands while disconnected. */
 const FAIL_FAST = { maxRetriesPerRequest: 0, enableOfflineQueue: false, retryStrategy: () => null } as const;
 
-storeContract('RedisStore over a client', async () => {
-  const client = new Redis(redisUrl());
-  const store = new RedisStore(client);
-  const prefix = uniquePrefix('rs-client');
-  return {
-    store,
-    prefix,
-    indexScore: (index, key) => zscore(client, index, key),
-    async cleanup() {
-      await store.close();
-      await dropKeysUnder(client, prefix);
-      await client.quit();
-    },
-  };
+describeStoreContract({
+  name: 'RedisStore over a client',
+  createStore: () => new RedisStore(new Redis(redisUrl())),
+  prefix: uniquePrefix('rs-client'),
+  indexScore: (store, index, key) => zscore(store.client, index, key),
+  async cleanup(store, prefix) {
+    const client = store.client;
+    await store.close(); // leaves the client it was given open
+    await dropKeysUnder(client, prefix);
+    await client.quit();
+  },
 });
 
-storeContract('RedisStore over a URL', async () => {
-  const store = new RedisStore(redisUrl());
-  const prefix = uniquePrefix('rs-url');
-  return {
-    store,
-    prefix,
-    indexScore: (index, key) => zscore(store.client, index, key),
-    async cleanup() {
-      await dropKeysUnder(store.client, prefix);
-      await store.close();
-    },
-  };
+describeStoreContract({
+  name: 'RedisStore over a URL',
+  createStore: () => new RedisStore(redisUrl()),
+  prefix: uniquePrefix('rs-url'),
+  indexScore: (store, index, key) => zscore(store.client, index, key),
+  async cleanup(store, prefix) {
+    await dropKeysUnder(store.client, prefix);
+    await store.close();
+  },
 });
 
 describe('RedisStore', () => {

@@ -1,11 +1,11 @@
 /**
- * The Store contract suite (test/store/contract.ts, with its index parts) against the run's Redis Cluster:
+ * The Store contract suite (cacheorm/testing: src/testing/, with its index parts) against the run's Redis Cluster:
  * the same results as on standalone Redis, with the suite's keys spread over every slot.
  */
 import type { Cluster } from 'ioredis';
 import { afterAll } from 'vitest';
 import { RedisStore } from '../../../../src/store/index.js';
-import { storeContract } from '../../contract.js';
+import { describeStoreContract } from 'cacheorm/testing';
 import { clusterUrls, dropClusterPrefix, openTestCluster } from '../../../support/cluster.js';
 import { uniquePrefix } from '../../../support/redis.js';
 
@@ -21,19 +21,17 @@ afterAll(async () => {
   await admin?.quit();
 });
 
-storeContract('RedisStore over a Redis Cluster (node URLs)', async () => {
-  const urls = await clusterUrls();
-  admin ??= openTestCluster(urls);
-  const client = admin;
-  const store = new RedisStore(urls);
-  const prefix = uniquePrefix('rs-cluster');
-  return {
-    store,
-    prefix,
-    indexScore: (index, key) => zscore(client, index, key),
-    async cleanup() {
-      await dropClusterPrefix(client, prefix);
-      await store.close();
-    },
-  };
+describeStoreContract({
+  name: 'RedisStore over a Redis Cluster (node URLs)',
+  async createStore() {
+    const urls = await clusterUrls();
+    admin ??= openTestCluster(urls);
+    return new RedisStore(urls);
+  },
+  prefix: uniquePrefix('rs-cluster'),
+  indexScore: (_store, index, key) => zscore(admin!, index, key),
+  async cleanup(store, prefix) {
+    await dropClusterPrefix(admin!, prefix);
+    await store.close();
+  },
 });

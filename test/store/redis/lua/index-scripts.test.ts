@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { StoreError } from '../../../../src/errors/index.js';
 import { RedisStore } from '../../../../src/store/index.js';
 import { startRedisServer, type RedisServerHandle } from '../../../support/redis-server.js';
-import { indexScanAll } from '../../index-contract.js';
+import { indexScanAll } from 'cacheorm/testing';
 
 describe('RedisStore index sets after SCRIPT FLUSH', () => {
   let server: RedisServerHandle;

@@ -1,30 +1,20 @@
 /**
- * The index-set part of the store contract (entities with `find: 'index'`), run by `storeContract` for
- * every store with the same fixture. Scores are checked with the fixture's `indexScore` (Redis `ZSCORE`,
- * `MemoryStore.indexScore`).
+ * The index-set part of the store contract (entities with `find: 'index'`), run by
+ * `describeStoreContract` unless `supportsIndex` is false. Scores are checked with the options'
+ * `indexScore` (Redis `ZSCORE`, `MemoryStore.indexScore`).
  */
 import { expect, it } from 'vitest';
-import { StoreError } from '../../src/errors/index.js';
-import type { Store } from '../../src/store/index.js';
-import type { StoreFixture } from './contract.js';
+import { StoreError } from '../errors/index.js';
+import type { Store } from '../store/store.js';
+import { indexScanAll, sleep } from './scans.js';
 
+/** What the index tests get from the suite. @internal */
 export interface IndexContext {
   store: Store;
-  fixture: StoreFixture;
-  /** A fresh namespace under the fixture's prefix. */
+  /** The score of `key` in the index set `index` (`Infinity` for +inf), or `null`. */
+  indexScore(index: string, key: string): Promise<number | null>;
+  /** A fresh namespace under the suite's prefix. */
   ns(label: string): string;
-}
-
-const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
-
-/** Every member an index scan yields (sorted, de-duplicated), checking that no batch is empty. */
-export async function indexScanAll(store: Store, index: string, options?: { match?: string; prefix?: string; count?: number }): Promise<string[]> {
-  const seen = new Set<string>();
-  for await (const batch of store.indexScan(index, options)) {
-    expect(batch.length).toBeGreaterThan(0);
-    for (const key of batch) seen.add(key);
-  }
-  return [...seen].sort();
 }
 
 async function scanKeys(store: Store, match: string): Promise<string[]> {
@@ -42,10 +32,11 @@ async function failure(promise: Promise<unknown>): Promise<StoreError> {
 /** Clock tolerance between this process and the store's clock (the test Redis runs on this machine). */
 const SKEW = 250;
 
+/** Declares the index-set tests. @internal */
 export function indexContract(context: () => IndexContext): void {
   /** Expects `index` to score `key` at about now + `ttlMs` (or `Infinity` / `null`). */
   async function expectScore(index: string, key: string, ttlMs: number | null | 'absent'): Promise<void> {
-    const score = await context().fixture.indexScore(index, key);
+    const score = await context().indexScore(index, key);
     if (ttlMs === 'absent') expect(score).toBeNull();
     else if (ttlMs === null) expect(score).toBe(Number.POSITIVE_INFINITY);
     else {
@@ -62,7 +53,7 @@ export function indexContract(context: () => IndexContext): void {
     expect(await store.write([{ key: `${p}:k:b`, value: 'b', ttl: null, index }])).toEqual([true]);
     await expectScore(index, `${p}:k:a`, 60_000);
     await expectScore(index, `${p}:k:b`, null);
-    const score = (await context().fixture.indexScore(index, `${p}:k:a`))!;
+    const score = (await context().indexScore(index, `${p}:k:a`))!;
     expect(Math.abs(score - (Date.now() + (await store.pttl(`${p}:k:a`))))).toBeLessThan(50);
     // Rewriting moves the score.
     await store.write([{ key: `${p}:k:a`, value: 'a2', ttl: 5_000, index }]);

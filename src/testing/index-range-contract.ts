@@ -1,14 +1,13 @@
 /**
- * Key-prefix ranges of index scans (`indexScan(index, { prefix })`), run by `storeContract` for every
- * store: RedisStore answers them from the index's lexicographic companion set (`ZRANGEBYLEX`),
+ * Key-prefix ranges of index scans (`indexScan(index, { prefix })`), run by `describeStoreContract` for
+ * every store with an index: RedisStore answers them from the index's lexicographic companion set (`ZRANGEBYLEX`),
  * MemoryStore by filtering; both must yield the same members.
  */
 import { expect, it } from 'vitest';
-import { StoreError } from '../../src/errors/index.js';
-import type { Store } from '../../src/store/index.js';
+import { StoreError } from '../errors/index.js';
+import type { Store } from '../store/store.js';
 import type { IndexContext } from './index-contract.js';
-
-const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
+import { sleep } from './scans.js';
 
 /** Every member a prefix scan yields, checking batches are non-empty and hold no duplicate. */
 async function range(store: Store, index: string, prefix: string, options: { match?: string; count?: number } = {}): Promise<string[]> {
@@ -21,6 +20,7 @@ async function range(store: Store, index: string, prefix: string, options: { mat
   return all.sort();
 }
 
+/** Declares the index range tests. @internal */
 export function indexRangeContract(context: () => IndexContext): void {
   it('index range: only members starting with the prefix, glob characters literal, across pages', async () => {
     const { store, ns } = context();

@@ -1,49 +1,57 @@
 /**
- * The contract every {@link Store} honours, run against each implementation (MemoryStore, RedisStore
- * over a real server). Atomicity of a refused batch is store-specific and tested per store.
+ * The contract every {@link Store} honours, as a vitest suite: cacheorm runs it against MemoryStore,
+ * RedisStore (standalone and cluster) and the custom store example; you run it against your own store.
+ * Atomicity of a refused batch is store-specific and not part of it.
  */
+import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { StoreError } from '../../src/errors/index.js';
-import type { Store } from '../../src/store/index.js';
+import { StoreError } from '../errors/index.js';
+import type { Store } from '../store/store.js';
 import { indexContract } from './index-contract.js';
+import { checkOptions, type StoreContractOptions } from './options.js';
 import { indexRangeContract } from './index-range-contract.js';
+import { scanAll, sleep } from './scans.js';
 
-export interface StoreFixture {
-  store: Store;
-  /** Every key the contract writes starts with `${prefix}:`; it must contain no glob metacharacter. */
-  prefix: string;
-  /** The score of `key` in the index set `index` (`Infinity` for +inf), or `null` (Redis `ZSCORE`). */
-  indexScore(index: string, key: string): Promise<number | null>;
-  cleanup(): Promise<void>;
-}
-
-export const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
-
-/** Every key a scan yields, checking that no batch is empty. */
-export async function scanAll(store: Store, match: string, count?: number): Promise<string[]> {
-  const seen = new Set<string>();
-  for await (const batch of store.scan(match, count === undefined ? undefined : { count })) {
-    expect(batch.length).toBeGreaterThan(0);
-    for (const key of batch) seen.add(key);
-  }
-  return [...seen].sort();
-}
-
-export function storeContract(name: string, makeStore: () => Promise<StoreFixture>): void {
-  describe(`Store contract: ${name}`, () => {
-    let fixture: StoreFixture;
-    let store: Store;
+/**
+ * Declares the Store contract suite (a vitest `describe` block) for your store: values, NX/XX,
+ * `'keep'` TTLs, expiry, `mget` order, `unlink` counts, compare-and-delete, Redis globs in `scan`,
+ * validation of malformed writes (a {@link StoreError} whose `redisMessage` reads like Redis'), concurrent
+ * `NX`, and with `supportsIndex` the index sets. Call it at the top level of a test file; it needs
+ * vitest (an optional peer dependency of cacheorm). Throws `ConfigError` (`E_CONFIG`) for invalid options.
+ *
+ * @example
+ * // test/my-store.test.ts
+ * import { describeStoreContract } from 'cacheorm/testing';
+ * import { MyStore } from '../src/my-store.js';
+ *
+ * describeStoreContract({
+ *   name: 'MyStore',
+ *   createStore: () => new MyStore(process.env.MY_URL!),
+ *   indexScore: (store, index, key) => store.rawScore(index, key),
+ *   cleanup: async (store, prefix) => {
+ *     await store.deleteUnder(prefix);
+ *     await store.close();
+ *   },
+ * });
+ */
+export function describeStoreContract<S extends Store>(options: StoreContractOptions<S>): void {
+  checkOptions(options as StoreContractOptions<never>);
+  const prefix = options.prefix ?? `cacheorm-contract-${randomBytes(6).toString('hex')}`;
+  describe(`Store contract: ${options.name}`, () => {
+    let subject: S | undefined;
+    let store: S;
     let counter = 0;
-    /** A fresh namespace under the fixture's prefix, one per test. */
-    const ns = (label: string): string => `${fixture.prefix}:${label}${++counter}`;
+    /** A fresh namespace under the prefix, one per test. */
+    const ns = (label: string): string => `${prefix}:${label}${++counter}`;
 
     beforeAll(async () => {
-      fixture = await makeStore();
-      store = fixture.store;
-      expect(fixture.prefix).not.toMatch(/[*?[\]\\]/);
+      subject = await options.createStore();
+      store = subject;
     });
     afterAll(async () => {
-      await fixture?.cleanup();
+      if (subject === undefined) return;
+      if (options.cleanup) await options.cleanup(subject, prefix);
+      else await subject.close();
     });
 
     it('round-trips values and answers null for absent keys', async () => {
@@ -295,7 +303,10 @@ export function storeContract(name: string, makeStore: () => Promise<StoreFixtur
       expect(await store.get(`${p}:lock`)).toBe(String(winners[0]));
     });
 
-    indexContract(() => ({ store, fixture, ns }));
-    indexRangeContract(() => ({ store, fixture, ns }));
+    if (options.supportsIndex !== false) {
+      const context = () => ({ store, ns, indexScore: (index: string, key: string) => options.indexScore!(store, index, key) });
+      indexContract(context);
+      indexRangeContract(context);
+    }
   });
 }
