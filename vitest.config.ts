@@ -7,6 +7,7 @@ export default defineConfig({
     alias: [
       { find: /^cacheorm$/, replacement: fileURLToPath(new URL('./src/index.ts', import.meta.url)) },
       { find: /^cacheorm\/nestjs$/, replacement: fileURLToPath(new URL('./src/nestjs/index.ts', import.meta.url)) },
+      { find: /^cacheorm\/testing$/, replacement: fileURLToPath(new URL('./src/testing/index.ts', import.meta.url)) },
     ],
   },
   test: {

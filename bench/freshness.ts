@@ -20,7 +20,7 @@ import { pathToFileURL } from 'node:url';
 import { Redis } from 'ioredis';
 import { z } from 'zod';
 import { createCache, defineEntity } from 'cacheorm';
-import { GET_WITH_PTTL } from '../src/store/redis-index.js';
+import { GET_WITH_PTTL } from '../src/store/redis/lua/index-scripts.js';
 import {
   benchOptionsFromArgs, collectGarbage, hasGc, log, median, printTable, round, startBenchRedis, writeResults, type BenchOptions,
 } from './support.js';

@@ -1,4 +1,6 @@
 // Builds dist/esm (ESM + .d.ts) and dist/cjs (CommonJS + .d.ts) with the TypeScript compiler.
+// cacheorm/testing (src/testing) is built to dist/esm only: it imports vitest, which cannot be require()d
+// (tsconfig.cjs.json excludes it; package.json exports it with an "import" condition only).
 import { execFileSync } from 'node:child_process';
 import { chmodSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';

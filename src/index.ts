@@ -100,7 +100,6 @@ export {
 } from './repository/index.js';
 export {
   CHANNELS,
-  TracingStore,
   type ConnectionMessage,
   type LockMessage,
   type RepositoryTraceContext,
@@ -114,6 +113,7 @@ export {
   StoreDecorator,
   StoreTimeoutError,
   TimeoutStore,
+  TracingStore,
   type Durability,
   type IndexOption,
   type IndexScanOptions,

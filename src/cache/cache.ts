@@ -5,15 +5,13 @@ import { ConfigError, EntityDefinitionError } from '../errors/index.js';
 import { getEntityMetadata } from '../entity/index.js';
 import type { RepositoryContext, WriteMode } from '../repository/context.js';
 import { Repository } from '../repository/repository.js';
-import { failOpenContext } from '../repository/fail-open.js';
-import { traceRepository } from '../diagnostics/trace-repository.js';
-import { RedisStore } from '../store/redis-store.js';
+import { reportFailOpen } from '../repository/fail-open.js';
 import type { Store } from '../store/store.js';
-import { Admission, admitRepository, closedCacheError, settleWithin } from './admission.js';
 import { setMaxListeners } from 'node:events';
-import { cacheStore } from './cache-store.js';
-import { CacheEvents, type CacheEventMap } from './events.js';
-import { StatsCounter, type CacheStats } from './stats.js';
+import { Admission, closedCacheError, settleWithin } from '../repository/admission.js';
+import { storeStack, type StoreStack } from '../store/layers/stack.js';
+import { CacheEvents, type CacheEventMap } from '../repository/events.js';
+import { StatsCounter, type CacheStats } from '../repository/stats.js';
 
 /** Settings a {@link Cache} runs with, resolved by `createCache`. @internal */
 export interface CacheSettings {
@@ -78,6 +76,7 @@ export class Cache {
   /** Aborted when `close()` starts; background loads listen to it (RepositoryContext.closing). */
   private readonly closeSignal = new AbortController();
   private readonly context: RepositoryContext;
+  private readonly stack: StoreStack;
   private readonly unwatchConnection: (() => void) | undefined;
 
   /** @internal Use {@link createCache}. */
@@ -86,10 +85,14 @@ export class Cache {
     this.prefix = settings.prefix;
     this.settings = settings;
     setMaxListeners(0, this.closeSignal.signal); // one listener per background load in flight
-    const repositoryStore = cacheStore(store, { commandTimeout: settings.commandTimeout, onTimeout: () => this.counters.timeouts++ });
+    this.stack = storeStack(store, {
+      commandTimeout: settings.commandTimeout,
+      onTimeout: () => this.counters.timeouts++,
+      failOpen: settings.failOpen,
+    });
     this.context = {
-      store: repositoryStore,
-      directStore: repositoryStore,
+      store: this.stack.direct,
+      directStore: this.stack.direct,
       failOpen: settings.failOpen,
       maxValueBytes: settings.maxValueBytes,
       prefix: settings.prefix,
@@ -98,24 +101,22 @@ export class Cache {
       events: this.events,
       stats: this.counters,
       closing: this.closeSignal.signal,
+      gate: this.gate,
       track: (work) => {
         this.background.add(work);
         void work.finally(() => this.background.delete(work));
       },
-      // New calls are refused by the gate (admission.ts); this only stops work still running once
+      // New calls are refused by the gate (repository/admission.ts); this only stops work still running once
       // close() has given up waiting for it.
       assertOpen: (operation) => {
         if (this.closed) throw closedCacheError(operation);
       },
     };
     // A lost Redis connection is a failure no caller may be waiting on: report it once per outage.
-    this.unwatchConnection =
-      store instanceof RedisStore
-        ? store.onConnectionLost((error) => {
-            this.counters.errors++;
-            this.events.emitError(error);
-          })
-        : undefined;
+    this.unwatchConnection = this.stack.watchConnection((error) => {
+      this.counters.errors++;
+      this.events.emitError(error);
+    });
   }
 
   /**
@@ -141,7 +142,9 @@ export class Cache {
         { entity: metadata.name },
       );
     }
-    const repository = admitRepository(traceRepository(new Repository<unknown, never>(metadata, failOpenContext(this.context, metadata.name))), this.gate);
+    const store = this.stack.repositoryStore((err, call) => reportFailOpen(this.context, metadata.name, err, call.command));
+    const context = store === this.context.store ? this.context : { ...this.context, store };
+    const repository = new Repository<unknown, never>(metadata, context);
     this.repositories.set(entity, repository);
     this.entityByName.set(metadata.name, entity);
     return repository;

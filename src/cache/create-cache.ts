@@ -4,11 +4,11 @@ import { ConfigError } from '../errors/index.js';
 import { closestName } from '../errors/suggest.js';
 import { assertPrefix } from '../keys/index.js';
 import type { WriteMode } from '../repository/context.js';
-import { MemoryStore } from '../store/memory-store.js';
-import type { RedisClusterConfig } from '../store/redis-cluster.js';
-import { RedisStore } from '../store/redis-store.js';
+import { MemoryStore } from '../store/memory/memory-store.js';
+import type { RedisClusterConfig } from '../store/redis/cluster/cluster.js';
+import { RedisStore } from '../store/redis/redis-store.js';
 import type { Store } from '../store/store.js';
-import { DEFAULT_COMMAND_TIMEOUT_MS } from '../store/timeout.js';
+import { DEFAULT_COMMAND_TIMEOUT_MS } from '../store/layers/timeout.js';
 import { Cache } from './cache.js';
 
 /** The methods every Store has (see the Store interface). */

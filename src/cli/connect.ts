@@ -7,8 +7,8 @@
 import type { Cluster, Redis } from 'ioredis';
 import { redactCredentials, redactSecret } from '../errors/redact.js';
 import { StoreUnavailableError } from '../errors/index.js';
-import { openClient, quitClient } from '../store/redis-client.js';
-import { clusterReady, clusterTarget, nodeAddress, openCluster } from '../store/redis-cluster.js';
+import { openClient, quitClient } from '../store/redis/client.js';
+import { clusterReady, clusterTarget, nodeAddress, openCluster } from '../store/redis/cluster/cluster.js';
 
 /** How long a command waits for a connection or a reply (ms). */
 const TIMEOUT_MS = 30_000;

@@ -4,8 +4,8 @@
  */
 import type { Redis } from 'ioredis';
 import { parseEntityBase } from '../keys/index.js';
-import { clusterLexKeyOf } from '../store/cluster-index.js';
-import { lexKeyOf } from '../store/redis-index.js';
+import { clusterLexKeyOf } from '../store/redis/cluster/cluster-index.js';
+import { lexKeyOf } from '../store/redis/lua/index-scripts.js';
 import { indexSetNames } from '../repository/index-sets.js';
 
 /** TTL values kept per group for the median (a uniform sample of the measured keys). */

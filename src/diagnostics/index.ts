@@ -1,6 +1,6 @@
 /**
- * Observability: cacheorm's `node:diagnostics_channel` channels and the store decorator that traces
- * store calls.
+ * Observability: cacheorm's `node:diagnostics_channel` channels (a leaf: it imports nothing of
+ * cacheorm's own; the store layer that traces calls is `TracingStore` in `store/layers/`).
  *
  * @example
  * import diagnostics_channel from 'node:diagnostics_channel';
@@ -14,4 +14,3 @@ export {
   type RepositoryTraceContext,
   type StoreTraceContext,
 } from './channels.js';
-export { TracingStore } from './tracing-store.js';

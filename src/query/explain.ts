@@ -1,6 +1,6 @@
 /** `explainPlan`: a find plan in words, and the value formatting its conditions use. */
-import { hashTagOf } from '../store/slots.js';
-import type { QueryPlan } from './planner.js';
+import { hashTagOf } from '../store/redis/cluster/slots.js';
+import type { QueryPlan } from './plan.js';
 
 const MAX_KEYS_SHOWN = 5;
 const MAX_VALUE_TEXT = 120;

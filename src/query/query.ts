@@ -1,7 +1,10 @@
 /** `Query<E>`: the lazy, streaming result of `repo.find(pattern)`. */
+import { repositoryChannel, type RepositoryTraceContext } from '../diagnostics/channels.js';
+import { traceIterator } from '../diagnostics/trace.js';
 import type { KeyCodec, KeyScalar } from '../keys/index.js';
 import type { IndexScanOptions, Store } from '../store/store.js';
-import { explainPlan, type QueryPlan } from './planner.js';
+import { explainPlan } from './explain.js';
+import type { QueryPlan } from './plan.js';
 import { SeenKeys } from './seen-keys.js';
 
 /** One candidate: its Redis key and its decoded key fields. @internal */
@@ -12,6 +15,8 @@ export interface Candidate {
 
 /** What a query needs from its repository. @internal */
 export interface QuerySource<E> {
+  /** The entity's name, for trace contexts. */
+  readonly entity: string;
   readonly store: Store;
   readonly keys: KeyCodec;
   /** The index set option for unlink (`find: 'index'` entities). */
@@ -26,6 +31,10 @@ export interface QuerySource<E> {
   call<T>(operation: string, fn: () => Promise<T>): Promise<T>;
   /** Throws when the cache was closed. */
   assertOpen(operation: string): void;
+  /** Runs one consumption as a call of the cache (refused once `close()` was called, counted until it settles). */
+  admit<T>(operation: string, run: () => Promise<T>): Promise<T>;
+  /** An iteration as one call of the cache, from its first `next()` until it ends or is stopped. */
+  admitIteration<T>(operation: string, iterator: AsyncIterator<T>): AsyncIterator<T>;
 }
 
 /**
@@ -40,15 +49,10 @@ export interface ResultStream<T> extends AsyncIterable<T> {
   toArray(): Promise<T[]>;
 }
 
-function stream<T>(source: () => AsyncGenerator<T>): ResultStream<T> {
-  return {
-    [Symbol.asyncIterator]: source,
-    async toArray() {
-      const out: T[] = [];
-      for await (const item of source()) out.push(item);
-      return out;
-    },
-  };
+async function collect<T>(items: AsyncIterable<T>): Promise<T[]> {
+  const out: T[] = [];
+  for await (const item of items) out.push(item);
+  return out;
 }
 
 /** The `indexScan` options of an index plan. */
@@ -120,8 +124,13 @@ export class Query<E, Key = Record<string, KeyScalar>> implements AsyncIterable<
     return explainPlan(this.plan) + (this.max === Infinity ? '' : `\nlimit: ${this.max}`);
   }
 
-  /** Streams the matching entities. */
-  async *[Symbol.asyncIterator](): AsyncGenerator<E> {
+  /** Streams the matching entities (traced as `find.iterate`). */
+  [Symbol.asyncIterator](): AsyncIterator<E> {
+    return this.traceIteration('find.iterate', this.values());
+  }
+
+  /** The matching entities, untraced: what every consumption reads. */
+  private async *values(): AsyncGenerator<E> {
     if (this.max === 0) return;
     let left = this.max;
     for await (const batch of this.candidates('find', true, left)) {
@@ -140,10 +149,8 @@ export class Query<E, Key = Record<string, KeyScalar>> implements AsyncIterable<
    * @example
    * const sessions = await repo.find({ tenantId: 'acme' }).toArray();
    */
-  async toArray(): Promise<E[]> {
-    const out: E[] = [];
-    for await (const value of this) out.push(value);
-    return out;
+  toArray(): Promise<E[]> {
+    return this.traced('find.toArray', () => collect(this.values()));
   }
 
   /**
@@ -152,9 +159,11 @@ export class Query<E, Key = Record<string, KeyScalar>> implements AsyncIterable<
    * @example
    * const any = await repo.find({ tenantId: 'acme' }).first();
    */
-  async first(): Promise<E | undefined> {
-    for await (const value of this.limit(1)) return value;
-    return undefined;
+  first(): Promise<E | undefined> {
+    return this.traced('find.first', async () => {
+      for await (const value of this.limit(1).values()) return value;
+      return undefined;
+    });
   }
 
   /**
@@ -164,10 +173,12 @@ export class Query<E, Key = Record<string, KeyScalar>> implements AsyncIterable<
    * @example
    * const n = await repo.find({ tenantId: 'acme' }).count();
    */
-  async count(): Promise<number> {
-    let n = 0;
-    for await (const _ of this.keyStream('count')) n++;
-    return n;
+  count(): Promise<number> {
+    return this.traced('find.count', async () => {
+      let n = 0;
+      for await (const _ of this.keyStream('count')) n++;
+      return n;
+    });
   }
 
   /**
@@ -178,7 +189,11 @@ export class Query<E, Key = Record<string, KeyScalar>> implements AsyncIterable<
    * for await (const { tenantId, id } of repo.find({ tenantId: 'acme' }).keys()) console.log(tenantId, id);
    */
   keys(): ResultStream<Key> {
-    return stream(() => this.keyStream('keys') as AsyncGenerator<Key>);
+    const keys = () => this.keyStream('keys') as AsyncGenerator<Key>;
+    return {
+      [Symbol.asyncIterator]: () => this.traceIteration('find.keys', keys()),
+      toArray: () => this.traced('find.keys', () => collect(keys())),
+    };
   }
 
   /**
@@ -187,7 +202,12 @@ export class Query<E, Key = Record<string, KeyScalar>> implements AsyncIterable<
    * @example
    * const revoked = await sessions.find({ tenantId: 'acme', userId: 42 }).delete();
    */
-  async delete(): Promise<number> {
+  delete(): Promise<number> {
+    return this.traced('find.delete', () => this.deleteMatching());
+  }
+
+  /** `delete` itself. */
+  private async deleteMatching(): Promise<number> {
     let removed = 0;
     let left = this.max;
     const exactByKey = this.plan.keysOnly && (this.plan.kind === 'scan' || this.plan.kind === 'index');
@@ -205,6 +225,23 @@ export class Query<E, Key = Record<string, KeyScalar>> implements AsyncIterable<
       if (left <= 0) break;
     }
     return removed;
+  }
+
+  /** The context of one consumption on `cacheorm:repository`. */
+  private traceContext(operation: string): RepositoryTraceContext {
+    return { entity: this.source.entity, operation, plan: this.plan.kind };
+  }
+
+  /** Runs one promise-returning consumption (an `async` function): admitted by the cache, traced while someone subscribes. */
+  private traced<T>(operation: string, run: () => Promise<T>): Promise<T> {
+    if (!repositoryChannel.hasSubscribers) return this.source.admit(operation, run);
+    return this.source.admit(operation, () => repositoryChannel.tracePromise(run, this.traceContext(operation)));
+  }
+
+  /** An iteration: admitted by the cache and traced (start at the first `next()`, end when it finishes) while someone subscribes. */
+  private traceIteration<T>(operation: string, iterator: AsyncIterator<T>): AsyncIterator<T> {
+    const traced = repositoryChannel.hasSubscribers ? traceIterator(repositoryChannel, iterator, this.traceContext(operation)) : iterator;
+    return this.source.admitIteration(operation, traced);
   }
 
   /** A fetched value is a result when it is still there (not expired, removed or invalid) and passes the residual. */

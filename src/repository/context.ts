@@ -1,7 +1,8 @@
 /** What a repository shares with its cache. @internal */
-import type { CacheEvents } from '../cache/events.js';
-import type { StatsCounter } from '../cache/stats.js';
+import type { CacheEvents } from './events.js';
+import type { StatsCounter } from './stats.js';
 import type { Store } from '../store/store.js';
+import type { Admission } from './admission.js';
 
 /**
  * How writes are acknowledged: `sync` waits for Redis, `async` returns at once and reports failures as
@@ -19,7 +20,7 @@ export interface RepositoryContext {
   readonly store: Store;
   /** The store without the `failOpen` layer (bounded by `commandTimeout`, traced): for the lock protocol. */
   readonly directStore: Store;
-  /** Store failures become misses / dropped writes plus `error` events (see fail-open.ts). */
+  /** Store failures become misses / dropped writes plus `error` events (store/layers/fail-open.ts, repository/fail-open.ts). */
   readonly failOpen: boolean;
   /** Largest serialized value written or read, in UTF-8 bytes; `undefined` for no limit. */
   readonly maxValueBytes: number | undefined;
@@ -35,6 +36,8 @@ export interface RepositoryContext {
    * for a loader that has not settled (a write already under way is still waited for).
    */
   readonly closing: AbortSignal;
-  /** Throws when the cache was closed. */
+  /** Admits repository calls until `close()` and counts the ones in flight (see admission.ts). */
+  readonly gate: Admission;
+  /** Throws once `close()` has stopped waiting for calls in flight (store calls of late work then fail). */
   assertOpen(operation: string): void;
 }

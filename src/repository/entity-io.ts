@@ -3,7 +3,7 @@ import { EntityCodec } from '../codec/index.js';
 import type { EntityMetadata } from '../entity/index.js';
 import { InvalidKeyError, type CacheOrmError } from '../errors/index.js';
 import type { KeyCodec } from '../keys/index.js';
-import { getWithPttl } from '../store/decorator.js';
+import { getWithPttl } from '../store/layers/decorator.js';
 import type { WriteOp } from '../store/store.js';
 import type { RepositoryContext } from './context.js';
 import { freshMsLeft, graceWrite, hasGraceHeader, splitGrace, type EntryState } from './freshness.js';

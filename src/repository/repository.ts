@@ -12,6 +12,9 @@ import { graceWrite, resolveFreshness } from './freshness.js';
 import { LoadJobs, type LoadHooks } from './load-jobs.js';
 import { resolveLock, type GetOrLoadOptions, type LockOptions } from './lock.js';
 import { valueTooLarge } from './value-size.js';
+import { repositoryChannel } from '../diagnostics/channels.js';
+import { traced } from './tracing.js';
+import { closedCacheError } from './admission.js';
 
 /**
  * Loads an entity on a cache miss (`getOrLoad`). Returns `undefined` when there is nothing to cache.
@@ -74,6 +77,7 @@ export class Repository<E, K extends keyof E = DeclaredKeyOf<E>, W = EntityInput
     this.io = io;
     this.loads = new LoadJobs(io);
     this.querySource = {
+      entity: metadata.name,
       store: ctx.store,
       keys,
       indexOption: this.indexKey === undefined ? {} : { index: this.indexKey },
@@ -81,6 +85,8 @@ export class Repository<E, K extends keyof E = DeclaredKeyOf<E>, W = EntityInput
       unlink: (redisKeys) => io.call('find.delete', undefined, () => indexSets.unlink(ctx.store, redisKeys)),
       call: (operation, fn) => io.call(operation, undefined, fn),
       assertOpen: (operation) => ctx.assertOpen(operation),
+      admit: (operation, run) => ctx.gate.run(operation, run),
+      admitIteration: (operation, iterator) => ctx.gate.iterate(operation, iterator),
     };
   }
 
@@ -93,8 +99,10 @@ export class Repository<E, K extends keyof E = DeclaredKeyOf<E>, W = EntityInput
    * await repo.save(session);
    * await repo.save([a, b, c], { ttl: '5m' });
    */
-  async save(entity: W | readonly W[], options?: WriteOptions): Promise<void> {
-    await this.io.commit('save', this.io.prepareWrites('save', entity, options));
+  save(entity: W | readonly W[], options?: WriteOptions): Promise<void> {
+    return this.op('save', entity, async () => {
+      await this.io.commit('save', this.io.prepareWrites('save', entity, options));
+    });
   }
 
   /**
@@ -106,9 +114,11 @@ export class Repository<E, K extends keyof E = DeclaredKeyOf<E>, W = EntityInput
    */
   insert(entity: W, options?: WriteOptions): Promise<boolean>;
   insert(entities: readonly W[], options?: WriteOptions): Promise<boolean[]>;
-  async insert(entity: W | readonly W[], options?: WriteOptions): Promise<boolean | boolean[]> {
-    const results = await this.io.write('insert', this.io.prepareWrites('insert', entity, options, 'NX'));
-    return Array.isArray(entity) ? results : results[0]!;
+  insert(entity: W | readonly W[], options?: WriteOptions): Promise<boolean | boolean[]> {
+    return this.op('insert', entity, async () => {
+      const results = await this.io.write('insert', this.io.prepareWrites('insert', entity, options, 'NX'));
+      return Array.isArray(entity) ? results : results[0]!;
+    });
   }
 
   /**
@@ -120,9 +130,11 @@ export class Repository<E, K extends keyof E = DeclaredKeyOf<E>, W = EntityInput
    */
   update(entity: W, options?: WriteOptions): Promise<boolean>;
   update(entities: readonly W[], options?: WriteOptions): Promise<boolean[]>;
-  async update(entity: W | readonly W[], options?: WriteOptions): Promise<boolean | boolean[]> {
-    const results = await this.io.write('update', this.io.prepareWrites('update', entity, options, 'XX'));
-    return Array.isArray(entity) ? results : results[0]!;
+  update(entity: W | readonly W[], options?: WriteOptions): Promise<boolean | boolean[]> {
+    return this.op('update', entity, async () => {
+      const results = await this.io.write('update', this.io.prepareWrites('update', entity, options, 'XX'));
+      return Array.isArray(entity) ? results : results[0]!;
+    });
   }
 
   /**
@@ -136,6 +148,16 @@ export class Repository<E, K extends keyof E = DeclaredKeyOf<E>, W = EntityInput
    * const maybeStale = await prices.get({ sku }, { allowStale: true });
    */
   get(key: EntityKey<E, K>, options?: ReadOptions): Promise<E | undefined> {
+    // The hot path: one admission and, unless someone traces, no closure.
+    const gate = this.ctx.gate;
+    if (gate.isShut) return Promise.reject(closedCacheError('get'));
+    gate.enter('get');
+    const pending = repositoryChannel.hasSubscribers ? traced(this, 'get', key, () => this.read(key, options)) : this.read(key, options);
+    return gate.settle(pending);
+  }
+
+  /** `get` itself. */
+  private read(key: EntityKey<E, K>, options: ReadOptions | undefined): Promise<E | undefined> {
     let redisKey: string;
     try {
       redisKey = this.io.redisKey(key, 'get');
@@ -152,8 +174,10 @@ export class Repository<E, K extends keyof E = DeclaredKeyOf<E>, W = EntityInput
    * @example
    * const [a, b] = await repo.getMany([{ tenantId: 'acme', id: idA }, { tenantId: 'acme', id: idB }]);
    */
-  async getMany(keys: readonly EntityKey<E, K>[], options?: ReadOptions): Promise<(E | undefined)[]> {
-    return this.io.fetch('getMany', keys.map((key) => this.io.redisKey(key, 'getMany')), options?.allowStale === true);
+  getMany(keys: readonly EntityKey<E, K>[], options?: ReadOptions): Promise<(E | undefined)[]> {
+    return this.op('getMany', keys, async () =>
+      this.io.fetch('getMany', keys.map((key) => this.io.redisKey(key, 'getMany')), options?.allowStale === true),
+    );
   }
 
   /**
@@ -163,11 +187,13 @@ export class Repository<E, K extends keyof E = DeclaredKeyOf<E>, W = EntityInput
    * await repo.delete({ tenantId: 'acme', id });
    * await repo.delete([keyA, keyB]);
    */
-  async delete(key: EntityKey<E, K> | readonly EntityKey<E, K>[]): Promise<number> {
-    const list = Array.isArray(key) ? (key as readonly EntityKey<E, K>[]) : [key as EntityKey<E, K>];
-    const redisKeys = list.map((k) => this.io.redisKey(k, 'delete'));
-    if (redisKeys.length === 0) return 0;
-    return this.io.call('delete', redisKeys.length === 1 ? redisKeys[0] : undefined, () => this.io.indexSets.unlink(this.ctx.store, redisKeys));
+  delete(key: EntityKey<E, K> | readonly EntityKey<E, K>[]): Promise<number> {
+    return this.op('delete', key, async () => {
+      const list = Array.isArray(key) ? (key as readonly EntityKey<E, K>[]) : [key as EntityKey<E, K>];
+      const redisKeys = list.map((k) => this.io.redisKey(k, 'delete'));
+      if (redisKeys.length === 0) return 0;
+      return this.io.call('delete', redisKeys.length === 1 ? redisKeys[0] : undefined, () => this.io.indexSets.unlink(this.ctx.store, redisKeys));
+    });
   }
 
   /**
@@ -176,9 +202,11 @@ export class Repository<E, K extends keyof E = DeclaredKeyOf<E>, W = EntityInput
    * @example
    * if (await repo.exists({ tenantId: 'acme', id })) { ... }
    */
-  async exists(key: EntityKey<E, K>): Promise<boolean> {
-    const redisKey = this.io.redisKey(key, 'exists');
-    return this.io.call('exists', redisKey, () => this.ctx.store.exists(redisKey));
+  exists(key: EntityKey<E, K>): Promise<boolean> {
+    return this.op('exists', key, async () => {
+      const redisKey = this.io.redisKey(key, 'exists');
+      return this.io.call('exists', redisKey, () => this.ctx.store.exists(redisKey));
+    });
   }
 
   /**
@@ -189,12 +217,14 @@ export class Repository<E, K extends keyof E = DeclaredKeyOf<E>, W = EntityInput
    * @example
    * const ms = await repo.ttl({ tenantId: 'acme', id });
    */
-  async ttl(key: EntityKey<E, K>): Promise<number | undefined> {
-    const redisKey = this.io.redisKey(key, 'ttl');
-    if (this.metadata.graceMs > 0) return this.io.freshTtl(redisKey);
-    const ms = await this.io.call('ttl', redisKey, () => this.ctx.store.pttl(redisKey));
-    if (ms === -2) return undefined;
-    return ms === -1 ? Infinity : ms;
+  ttl(key: EntityKey<E, K>): Promise<number | undefined> {
+    return this.op('ttl', key, async () => {
+      const redisKey = this.io.redisKey(key, 'ttl');
+      if (this.metadata.graceMs > 0) return this.io.freshTtl(redisKey);
+      const ms = await this.io.call('ttl', redisKey, () => this.ctx.store.pttl(redisKey));
+      if (ms === -2) return undefined;
+      return ms === -1 ? Infinity : ms;
+    });
   }
 
   /**
@@ -205,11 +235,13 @@ export class Repository<E, K extends keyof E = DeclaredKeyOf<E>, W = EntityInput
    * @example
    * await repo.touch({ tenantId: 'acme', id }); // sliding expiration
    */
-  async touch(key: EntityKey<E, K>, ttl?: WriteOptions['ttl']): Promise<boolean> {
-    const redisKey = this.io.redisKey(key, 'touch');
-    const fresh = resolveTtl(ttl, this.metadata.ttlMs, this.metadata.name, 'touch');
-    const ms = fresh === null ? null : fresh + this.metadata.graceMs;
-    return this.io.call('touch', redisKey, () => this.ctx.store.expire(redisKey, ms, this.io.indexSets.optionFor(redisKey)));
+  touch(key: EntityKey<E, K>, ttl?: WriteOptions['ttl']): Promise<boolean> {
+    return this.op('touch', key, async () => {
+      const redisKey = this.io.redisKey(key, 'touch');
+      const fresh = resolveTtl(ttl, this.metadata.ttlMs, this.metadata.name, 'touch');
+      const ms = fresh === null ? null : fresh + this.metadata.graceMs;
+      return this.io.call('touch', redisKey, () => this.ctx.store.expire(redisKey, ms, this.io.indexSets.optionFor(redisKey)));
+    });
   }
 
   /**
@@ -229,7 +261,12 @@ export class Repository<E, K extends keyof E = DeclaredKeyOf<E>, W = EntityInput
    * const report = await reports.getOrLoad({ id }, buildReport, { ttl: '1h', lock: true });
    * const price = await prices.getOrLoad({ sku }, fetchPrice, { softTimeout: '200ms', hardTimeout: '2s' });
    */
-  async getOrLoad(key: EntityKey<E, K>, loader: Loader<E, K, W>, options?: GetOrLoadOptions): Promise<E | undefined> {
+  getOrLoad(key: EntityKey<E, K>, loader: Loader<E, K, W>, options?: GetOrLoadOptions): Promise<E | undefined> {
+    return this.op('getOrLoad', key, () => this.cachedOrLoaded(key, loader, options));
+  }
+
+  /** `getOrLoad` itself. */
+  private async cachedOrLoaded(key: EntityKey<E, K>, loader: Loader<E, K, W>, options?: GetOrLoadOptions): Promise<E | undefined> {
     const redisKey = this.io.redisKey(key, 'getOrLoad');
     const name = this.metadata.name;
     const lock = resolveLock(options?.lock, name);
@@ -295,7 +332,7 @@ export class Repository<E, K extends keyof E = DeclaredKeyOf<E>, W = EntityInput
    * await sessions.find({ tenantId: 'acme' }).delete();
    */
   find(pattern: Pattern<E>, options?: FindOptions): Query<E, EntityKey<E, K>> {
-    this.ctx.assertOpen('find');
+    if (this.ctx.gate.isShut) throw closedCacheError('find');
     const plan = planFind({
       metadata: this.metadata,
       keys: this.io.keys,
@@ -321,15 +358,26 @@ export class Repository<E, K extends keyof E = DeclaredKeyOf<E>, W = EntityInput
    * @example
    * await sessions.reindex(); // after a deploy that switched the entity to find: 'index'
    */
-  async reindex(options: { batchSize?: number } = {}): Promise<number> {
-    this.ctx.assertOpen('reindex');
-    return rebuildIndex({
-      store: this.ctx.store,
-      keys: this.io.keys,
-      indexes: this.io.indexSets,
-      batchSize: options.batchSize ?? 1000,
-      call: (fn) => this.io.call('reindex', undefined, fn),
+  reindex(options: { batchSize?: number } = {}): Promise<number> {
+    return this.op('reindex', undefined, async () => {
+      this.ctx.assertOpen('reindex');
+      return rebuildIndex({
+        store: this.ctx.store,
+        keys: this.io.keys,
+        indexes: this.io.indexSets,
+        batchSize: options.batchSize ?? 1000,
+        call: (fn) => this.io.call('reindex', undefined, fn),
+      });
     });
+  }
+
+  /**
+   * Runs one repository operation: admitted by the cache (refused once `close()` was called, counted
+   * until it settles) and traced on `cacheorm:repository` while someone subscribes. `run` must be an
+   * `async` function (a bad key then rejects instead of throwing).
+   */
+  private op<T>(operation: string, subject: unknown, run: () => Promise<T>): Promise<T> {
+    return this.ctx.gate.run(operation, () => traced(this, operation, subject, run));
   }
 
   /**

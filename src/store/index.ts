@@ -7,10 +7,11 @@
  * const store = process.env.REDIS_URL ? new RedisStore(process.env.REDIS_URL) : new MemoryStore();
  */
 export type { IndexOption, IndexScanOptions, ScanOptions, Store, WriteOp } from './store.js';
-export { RedisStore, type RedisStoreOptions } from './redis-store.js';
-export type { RedisClusterConfig } from './redis-cluster.js';
-export type { Durability } from './durability.js';
-export { MemoryStore, type MemoryStoreOptions } from './memory-store.js';
+export { RedisStore, type RedisStoreOptions } from './redis/redis-store.js';
+export type { RedisClusterConfig } from './redis/cluster/cluster.js';
+export type { Durability } from './redis/durability.js';
+export { MemoryStore, type MemoryStoreOptions } from './memory/memory-store.js';
 export { compileGlob } from './glob.js';
-export { StoreDecorator, type StoreCall, type StoreCommand } from './decorator.js';
-export { DEFAULT_COMMAND_TIMEOUT_MS, StoreTimeoutError, TimeoutStore, type TimeoutStoreOptions } from './timeout.js';
+export { StoreDecorator, type StoreCall, type StoreCommand } from './layers/decorator.js';
+export { TracingStore } from './layers/tracing.js';
+export { DEFAULT_COMMAND_TIMEOUT_MS, StoreTimeoutError, TimeoutStore, type TimeoutStoreOptions } from './layers/timeout.js';

@@ -4,7 +4,7 @@
  * A `Store` is a small, string-keyed, string-valued key-value interface with millisecond TTLs and Redis
  * semantics. cacheorm ships {@link RedisStore} (standalone Redis, later Redis Cluster) and
  * {@link MemoryStore} (embedded); you can write your own (e.g. over another client) by implementing
- * this interface. One contract test suite (`test/store/contract.ts`) checks every store the same way.
+ * this interface. One contract test suite (`describeStoreContract` in `cacheorm/testing`) checks every store the same way.
  *
  * Rules every implementation follows:
  * - TTLs are milliseconds. A key past its TTL is gone for every method, at once.

@@ -88,7 +88,7 @@ describe('close()', () => {
     expectRefused(await failure(repo.getOrLoad({ tenantId: 'acme', id: 'late' }, () => session('late'))), 'getOrLoad');
     expectRefused(await failure(early.toArray()), 'find.toArray');
     expectRefused(await failure(early.keys().toArray()), 'find.keys');
-    expectRefused(await failure(early[Symbol.asyncIterator]().next()), 'find');
+    expectRefused(await failure(early[Symbol.asyncIterator]().next()), 'find.iterate');
     let thrown: unknown;
     try {
       repo.find({ tenantId: 'acme' });

@@ -52,11 +52,11 @@ describe('API reference (typedoc)', () => {
     expect(code).toBe(0);
   }, 120_000);
 
-  it('documents cacheorm and cacheorm/nestjs, every top-level export with an @example', async () => {
+  it('documents cacheorm, cacheorm/nestjs and cacheorm/testing, every top-level export with an @example', async () => {
     await build();
     const project = JSON.parse(readFileSync(join(out, 'api.json'), 'utf8')) as Reflection;
     const modules = project.children ?? [];
-    expect(modules.map((m) => m.name).sort()).toEqual(['cacheorm', 'cacheorm/nestjs']);
+    expect(modules.map((m) => m.name).sort()).toEqual(['cacheorm', 'cacheorm/nestjs', 'cacheorm/testing']);
     const missing = modules.flatMap((m) =>
       (m.children ?? []).filter((r) => r.kind in KINDS && !hasExample(r)).map((r) => `${m.name}: ${KINDS[r.kind]} ${r.name}`),
     );

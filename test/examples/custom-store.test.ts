@@ -5,40 +5,35 @@
 import { Redis } from 'ioredis';
 import { describe, expect, it } from 'vitest';
 import { MemoryStore, RedisStore } from 'cacheorm';
-import { storeContract } from '../store/contract.js';
+import { describeStoreContract } from 'cacheorm/testing';
 import { redisUrl, testRedis, uniquePrefix } from '../support/redis.js';
 import { MeteredStore } from '../../examples/custom-store/metered-store.js';
 import { leftKeys, runExample } from './run-example.js';
 
 const redis = testRedis();
 
-storeContract('MeteredStore over MemoryStore (examples/custom-store)', async () => {
-  const inner = new MemoryStore();
-  return {
-    store: new MeteredStore(inner),
-    prefix: uniquePrefix('metered-mem'),
-    indexScore: (index, key) => inner.indexScore(index, key),
-    cleanup: () => inner.close(),
-  };
+const memory = new MemoryStore();
+describeStoreContract({
+  name: 'MeteredStore over MemoryStore (examples/custom-store)',
+  createStore: () => new MeteredStore(memory),
+  prefix: uniquePrefix('metered-mem'),
+  indexScore: (_store, index, key) => memory.indexScore(index, key),
 });
 
-storeContract('MeteredStore over RedisStore (examples/custom-store)', async () => {
-  const client = new Redis(redisUrl());
-  const store = new MeteredStore(new RedisStore(client));
-  const prefix = uniquePrefix('metered-redis');
-  return {
-    store,
-    prefix,
-    async indexScore(index, key) {
-      const score = await client.zscore(index, key);
-      return score === null ? null : score === 'inf' ? Number.POSITIVE_INFINITY : Number(score);
-    },
-    async cleanup() {
-      await store.close(); // closes the RedisStore, which leaves the client it was given open
-      for (const key of await leftKeys(client, prefix)) await client.unlink(key);
-      await client.quit();
-    },
-  };
+const client = new Redis(redisUrl(), { lazyConnect: true });
+describeStoreContract({
+  name: 'MeteredStore over RedisStore (examples/custom-store)',
+  createStore: () => new MeteredStore(new RedisStore(client)),
+  prefix: uniquePrefix('metered-redis'),
+  async indexScore(_store, index, key) {
+    const score = await client.zscore(index, key);
+    return score === null ? null : score === 'inf' ? Number.POSITIVE_INFINITY : Number(score);
+  },
+  async cleanup(store, prefix) {
+    await store.close(); // closes the RedisStore, which leaves the client it was given open
+    for (const key of await leftKeys(client, prefix)) await client.unlink(key);
+    await client.quit();
+  },
 });
 
 describe('MeteredStore', () => {

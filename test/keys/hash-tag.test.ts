@@ -5,7 +5,7 @@ import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { CacheEntity, defineEntity, EntityDefinitionError, getEntityMetadata, Key } from 'cacheorm';
 import { KeyCodec } from '../../src/keys/index.js';
-import { hashTagOf, keySlot } from '../../src/store/slots.js';
+import { hashTagOf, keySlot } from '../../src/store/redis/cluster/slots.js';
 
 const codec = (fields: string[], hashTag?: string[], version?: number) =>
   new KeyCodec({

@@ -1,0 +1,368 @@
+/**
+ * The {@link Store} over a Redis Cluster behind `RedisStore` (`new RedisStore(cluster)`,
+ * `createCache({ redis: cluster })`). Same results as on standalone Redis; see docs/cluster.md.
+ * @internal
+ */
+import type { Cluster, ClusterOptions } from 'ioredis';
+import { StoreUnavailableError } from '../../../errors/index.js';
+import { clusterLexKeyOf, existingMembers, INDEX_APPLY, syncRemote, type IndexChange } from './cluster-index.js';
+import { ClusterWrites } from './cluster-writes.js';
+import { ReplicaConfirmations, type Durability } from '../durability.js';
+import { quitClient } from '../client.js';
+import { clean, closedStoreError, type RedisTarget } from '../errors.js';
+import { DELETE_IF_EQUALS, EXPIRE_INDEXED, GET_WITH_PTTL, INDEX_PRUNE, INDEX_SYNC } from '../lua/index-scripts.js';
+import { indexPages } from '../lua/index-walk.js';
+import { evalScript, type LuaArg, type LuaScript } from '../lua/lua.js';
+import {
+  clusterReady, clusterTarget, masterOfSlot, nodeAddress, openCluster, toClusterFailure, topologyOf, type RedisClusterConfig,
+} from './cluster.js';
+import { groupBySlot, hashTagOf, keySlot, slotOfGlob } from './slots.js';
+import { WalkGuard } from '../walk-guard.js';
+import type { IndexOption, IndexScanOptions, ScanOptions, Store, WriteOp } from '../../store.js';
+import {
+  assertExpireTtl, assertIndex, assertKeys, indexOption, indexScanArguments, scanCount,
+} from '../../validate.js';
+
+/**
+ * Options of {@link RedisClusterStore} (the cluster side of `RedisStoreOptions`, already checked). @internal
+ *
+ * @example
+ * const options: RedisClusterStoreOptions = { maxKeysPerCommand: 1000, commandTimeout: 2000 };
+ */
+export interface RedisClusterStoreOptions {
+  clusterOptions?: ClusterOptions | undefined;
+  maxKeysPerCommand: number;
+  commandTimeout: number;
+  durability?: Durability | undefined;
+}
+
+/** How long `close()` waits for `QUIT`. */
+const QUIT_TIMEOUT_MS = 2000;
+/** How often a scan starts over when the cluster's topology changed under it, before it gives up. */
+const MAX_SCAN_RESTARTS = 3;
+
+/**
+ * A {@link Store} over a Redis Cluster (ioredis `Cluster`): what `RedisStore` delegates to when given a
+ * cluster. @internal
+ *
+ * @example
+ * const store = new RedisClusterStore(['redis://127.0.0.1:7000'], { maxKeysPerCommand: 1000, commandTimeout: 2000 });
+ * await store.mget(['a', 'b', '{t}c']); // one MGET per slot
+ */
+export class RedisClusterStore implements Store {
+  readonly kind = 'redis';
+  readonly #client: Cluster;
+  /** Where changes go: the client itself, or with `durability` a duplicate, so reads never queue behind a `WAIT`. */
+  readonly #writer: Cluster;
+  readonly #owned: boolean;
+  readonly #target: RedisTarget;
+  readonly #maxKeys: number;
+  readonly #readyTimeout: number;
+  readonly #confirmations: ReplicaConfirmations | undefined;
+  readonly #writes: ClusterWrites;
+  readonly #lostListeners = new Set<(error: StoreUnavailableError) => void>();
+  #lastError: string | undefined;
+  #closed = false;
+
+  constructor(redis: Cluster | RedisClusterConfig, options: RedisClusterStoreOptions) {
+    this.#maxKeys = options.maxKeysPerCommand;
+    this.#readyTimeout = options.commandTimeout > 0 ? options.commandTimeout : 10_000;
+    ({ client: this.#client, owned: this.#owned } = openCluster(redis, options.clusterOptions, options.commandTimeout));
+    this.#target = clusterTarget(this.#client, () => this.#lastError);
+    this.#confirmations = options.durability === undefined ? undefined : new ReplicaConfirmations(options.durability);
+    this.#writer = this.#confirmations === undefined ? this.#client : this.#client.duplicate();
+    this.#writes = new ClusterWrites(this.#writer, this.#target, this.#maxKeys, (slot, command, key) => this.#confirm(slot, command, key));
+    if (this.#owned) this.#listen(this.#client, true);
+    if (this.#writer !== this.#client) this.#listen(this.#writer, false);
+  }
+
+  /** The ioredis `Cluster` in use. */
+  get client(): Cluster {
+    return this.#client;
+  }
+
+  /** Calls `listener` when the client loses every node (status `close`), once per outage; owned clusters only. */
+  onConnectionLost(listener: (error: StoreUnavailableError) => void): () => void {
+    this.#lostListeners.add(listener);
+    return () => this.#lostListeners.delete(listener);
+  }
+
+  async get(key: string): Promise<string | null> {
+    return this.#run('GET', key, () => this.#client.get(key));
+  }
+
+  async getWithPttl(key: string): Promise<[value: string | null, pttl: number]> {
+    return this.#run('EVALSHA', key, async () => (await evalScript(this.#client, GET_WITH_PTTL, [key], [])) as [string | null, number]);
+  }
+
+  /**
+   * One `MGET` per slot (at most `maxKeysPerCommand` keys each); the `MGET`s for the slots of one master
+   * go in one pipeline (one round trip per master). A pipeline that fails, or an `MGET` in it that meets
+   * a redirection (a slot moved meanwhile), is re-sent command by command, each routed by the client:
+   * reads are safe to re-send.
+   */
+  async mget(keys: readonly string[]): Promise<(string | null)[]> {
+    this.#assertOpen('MGET');
+    if (keys.length === 0) return [];
+    return this.#run('MGET', undefined, async () => {
+      const out: (string | null)[] = new Array<string | null>(keys.length);
+      const byMaster = new Map<string, number[][]>();
+      for (const [slot, positions] of groupBySlot(keys)) {
+        const master = this.#client.slots[slot]?.[0] ?? '';
+        for (let start = 0; start < positions.length; start += this.#maxKeys) {
+          byMaster.set(master, [...(byMaster.get(master) ?? []), positions.slice(start, start + this.#maxKeys)]);
+        }
+      }
+      const fill = (part: readonly number[], values: readonly (string | null)[]) => part.forEach((position, j) => (out[position] = values[j] ?? null));
+      const one = async (part: readonly number[]) => fill(part, await this.#client.mget(part.map((i) => keys[i]!)));
+      await Promise.all(
+        [...byMaster].map(async ([master, parts]) => {
+          if (master === '' || parts.length === 1) return Promise.all(parts.map(one));
+          const pipeline = this.#client.pipeline();
+          for (const part of parts) pipeline.mget(part.map((i) => keys[i]!));
+          const results = await pipeline.exec().catch(() => null);
+          return Promise.all(
+            parts.map((part, j) => {
+              const [error, values] = results?.[j] ?? [new Error('pipeline failed'), null];
+              return error ? one(part) : fill(part, values as (string | null)[]);
+            }),
+          );
+        }),
+      );
+      return out;
+    });
+  }
+
+  async write(ops: readonly WriteOp[]): Promise<boolean[]> {
+    this.#assertOpen('SET');
+    return this.#writes.write(ops, this.#fastFail('SET', ops.length === 1 ? ops[0]?.key : undefined));
+  }
+
+  async unlink(keys: readonly string[], options?: IndexOption): Promise<number> {
+    this.#assertOpen('UNLINK');
+    const index = indexOption(options, 'UNLINK');
+    if (keys.length === 0) return 0;
+    return this.#writes.unlink(keys, index, this.#fastFail('UNLINK', undefined));
+  }
+
+  async deleteIfEquals(key: string, value: string, options?: IndexOption): Promise<boolean> {
+    this.#assertOpen('EVALSHA');
+    const index = indexOption(options, 'EVALSHA');
+    return this.#run('EVALSHA', key, async () => {
+      const colocated = index !== undefined && keySlot(index) === keySlot(key);
+      if (index !== undefined && !colocated) await this.#applyIndex(index, []); // type check before anything changes
+      const keys = colocated ? [key, index, clusterLexKeyOf(index)] : [key];
+      const deleted = (await evalScript(this.#writer, DELETE_IF_EQUALS, keys, [value])) === 1;
+      if (deleted && index !== undefined && !colocated) await this.#applyIndex(index, [['del', key, '']]);
+      if (deleted) await this.#confirm(keySlot(key), 'EVALSHA', key);
+      return deleted;
+    });
+  }
+
+  async exists(key: string): Promise<boolean> {
+    return this.#run('EXISTS', key, async () => (await this.#client.exists(key)) > 0);
+  }
+
+  async pttl(key: string): Promise<number> {
+    return this.#run('PTTL', key, () => this.#client.pttl(key));
+  }
+
+  async expire(key: string, ttlMs: number | null, options?: IndexOption): Promise<boolean> {
+    const command = ttlMs === null ? 'PERSIST' : 'PEXPIRE';
+    this.#assertOpen(command);
+    assertExpireTtl(key, ttlMs);
+    const index = indexOption(options, command);
+    return this.#run(command, key, async () => {
+      let existed: boolean;
+      const colocated = index !== undefined && keySlot(index) === keySlot(key);
+      if (colocated) {
+        const args = [ttlMs === null ? '' : String(ttlMs)];
+        existed = (await evalScript(this.#writer, EXPIRE_INDEXED, [key, index, clusterLexKeyOf(index)], args)) === 1;
+      } else {
+        if (index !== undefined) await this.#applyIndex(index, []); // type check before anything changes
+        if (ttlMs !== null) existed = (await this.#writer.pexpire(key, ttlMs)) === 1;
+        else existed = ((await this.#writer.multi().persist(key).exists(key).exec()) ?? [])[1]?.[1] === 1;
+      }
+      if (existed && index !== undefined && !colocated) await this.#applyIndex(index, [['set', key, ttlMs === null ? '' : String(ttlMs)]]);
+      if (existed) await this.#confirm(keySlot(key), command, key);
+      return existed;
+    });
+  }
+
+  /**
+   * SCAN on every master (the list is read when the scan starts), or only on the master owning the slot
+   * when the glob fixes a hash tag. When the topology changed during the scan (failover, resharding:
+   * the slot map differs at the end, or a node failed after it changed), the scan starts over on the
+   * new masters (keys may repeat; callers de-duplicate), at most 3 times. A node failing while the
+   * topology stays the same throws {@link StoreUnavailableError}: never a silently partial result.
+   */
+  async *scan(match: string, options?: ScanOptions): AsyncIterable<string[]> {
+    this.#assertOpen('SCAN');
+    const count = scanCount(match, options);
+    const slot = slotOfGlob(match);
+    for (let attempt = 0; ; attempt++) {
+      await this.#run('SCAN', undefined, () => clusterReady(this.#client, 'SCAN', this.#target, this.#readyTimeout));
+      const topology = topologyOf(this.#client);
+      const nodes = slot === undefined ? this.#client.nodes('master') : [masterOfSlot(this.#client, slot)];
+      let interrupted = false;
+      walk: for (const node of nodes) {
+        if (node === undefined) throw this.#unavailable('SCAN', "the master of the hash tag's slot is not known (a failover may be under way)");
+        const guard = new WalkGuard(() => node, 'SCAN', nodeAddress(node));
+        let cursor = '0';
+        do {
+          let reply: [string, string[]];
+          try {
+            reply = await this.#run('SCAN', undefined, () => node.scan(cursor, 'MATCH', match, 'COUNT', count));
+          } catch (err) {
+            // A node dropped because its slots moved (e.g. a failover): start over on the new masters.
+            if (topologyOf(this.#client) === topology || attempt === MAX_SCAN_RESTARTS) throw err;
+            interrupted = true;
+            break walk;
+          }
+          // The node reconnected (it may have restarted): its cursor means nothing now. Start over when
+          // the topology changed too, else fail: never a silently partial result.
+          if (!guard.same()) {
+            if (topologyOf(this.#client) === topology || attempt === MAX_SCAN_RESTARTS) throw guard.error();
+            interrupted = true;
+            break walk;
+          }
+          cursor = reply[0];
+          if (reply[1].length > 0) yield reply[1];
+        } while (cursor !== '0');
+      }
+      if (!interrupted && topologyOf(this.#client) === topology) return;
+      if (attempt === MAX_SCAN_RESTARTS) {
+        throw this.#unavailable('SCAN', 'the cluster topology kept changing during the scan (failover or resharding)');
+      }
+    }
+  }
+
+  async *indexScan(index: string, options?: IndexScanOptions): AsyncIterable<string[]> {
+    this.#assertOpen('ZSCAN');
+    const { match, prefix, count } = indexScanArguments(index, options);
+    const command = prefix !== undefined ? 'ZRANGEBYLEX' : match === undefined ? 'ZRANGE' : 'ZSCAN';
+    const keys = [index, clusterLexKeyOf(index)];
+    const slot = keySlot(index);
+    const guard = new WalkGuard(() => masterOfSlot(this.#client, slot), command, () => this.#target.address);
+    const page = async (script: LuaScript, args: LuaArg[]) => {
+      const reply = await this.#run(command, index, () => evalScript(this.#client, script, keys, args));
+      guard.check(); // the slot's master changed or reconnected: the walk's position may mean nothing there
+      return reply;
+    };
+    if (hashTagOf(index) !== undefined) {
+      yield* indexPages(page, { match, prefix, count, checkKeys: true });
+      return;
+    }
+    // Members in other slots than the index set: their existence is checked here, not in the scripts.
+    const exists = (members: readonly string[]) => this.#run('EXISTS', undefined, () => Promise.all(members.map((key) => this.#client.exists(key))));
+    yield* existingMembers(indexPages(page, { match, prefix, count, checkKeys: false }), exists, (gone) => this.indexSync(index, gone));
+  }
+
+  async indexPrune(index: string): Promise<number> {
+    this.#assertOpen('ZREMRANGEBYSCORE');
+    assertIndex(index, 'ZREMRANGEBYSCORE');
+    const keys = [index, clusterLexKeyOf(index)];
+    return this.#run('ZREMRANGEBYSCORE', index, async () => (await evalScript(this.#client, INDEX_PRUNE, keys, [])) as number);
+  }
+
+  /**
+   * Keys in the index set's slot are synced by the atomic script of standalone Redis; the others have
+   * their `PTTL` read where they live, then their entries set or removed in one {@link INDEX_APPLY}.
+   */
+  async indexSync(index: string, keys: readonly string[]): Promise<number> {
+    this.#assertOpen('ZADD');
+    assertIndex(index, 'ZADD');
+    assertKeys(keys, 'ZADD');
+    if (keys.length === 0) return 0;
+    const lex = clusterLexKeyOf(index);
+    return this.#run('ZADD', index, async () => {
+      const home = keySlot(index);
+      const local = keys.filter((key) => keySlot(key) === home);
+      const remote = keys.filter((key) => keySlot(key) !== home);
+      let existing = 0;
+      for (let start = 0; start < local.length; start += this.#maxKeys) {
+        existing += (await evalScript(this.#client, INDEX_SYNC, [index, lex, ...local.slice(start, start + this.#maxKeys)], [])) as number;
+      }
+      if (remote.length === 0) return existing;
+      return existing + (await syncRemote(remote, (key) => this.#client.pttl(key), (changes) => this.#applyIndex(index, changes)));
+    });
+  }
+
+  async close(): Promise<void> {
+    if (this.#closed) return;
+    this.#closed = true;
+    await Promise.all([
+      this.#owned ? quitClient(this.#client, QUIT_TIMEOUT_MS) : undefined,
+      this.#writer !== this.#client ? quitClient(this.#writer, QUIT_TIMEOUT_MS) : undefined,
+    ]);
+  }
+
+  /** Applies index changes (or, with none, only checks the set types) in chunks of `maxKeysPerCommand`. */
+  async #applyIndex(index: string, changes: readonly IndexChange[]): Promise<void> {
+    const keys = [index, clusterLexKeyOf(index)];
+    if (changes.length === 0) {
+      await evalScript(this.#writer, INDEX_APPLY, keys, []);
+      return;
+    }
+    for (let start = 0; start < changes.length; start += this.#maxKeys) {
+      await evalScript(this.#writer, INDEX_APPLY, keys, changes.slice(start, start + this.#maxKeys).flat());
+    }
+  }
+
+  /** With the durability option: `WAIT` on the master of `slot`; without: nothing. */
+  async #confirm(slot: number, command: string, key: string | undefined): Promise<void> {
+    if (this.#confirmations !== undefined) await this.#confirmations.confirm(masterOfSlot(this.#writer, slot), command, key);
+  }
+
+  /** The error to fail a call with at once when the client lost every node and is reconnecting. */
+  #fastFail(command: string, key: string | undefined): StoreUnavailableError | undefined {
+    const status = this.#client.status;
+    if (status !== 'reconnecting' && status !== 'close' && status !== 'end') return undefined;
+    const reason = status === 'end' ? 'the client was closed' : `reconnecting${this.#lastError ? `; last error: ${this.#lastError}` : ''}`;
+    const error = this.#unavailable(command, reason);
+    return key === undefined ? error : new StoreUnavailableError(error.message, { command, operation: command, key });
+  }
+
+  #unavailable(command: string, reason: string): StoreUnavailableError {
+    return new StoreUnavailableError(
+      `The ${this.#target.address} cannot serve ${command} right now (${reason}). Retry later; check that the cluster's nodes are running and reachable from this process.`,
+      { command, operation: command },
+    );
+  }
+
+  async #run<T>(command: string, key: string | undefined, operation: () => Promise<T>): Promise<T> {
+    this.#assertOpen(command);
+    const down = this.#fastFail(command, key);
+    if (down) throw down;
+    try {
+      return await operation();
+    } catch (err) {
+      throw toClusterFailure(err, { command, key, target: this.#target });
+    }
+  }
+
+  #assertOpen(command: string): void {
+    if (this.#closed) throw closedStoreError(command);
+  }
+
+  /** Clients the store owns: keep the last error for messages, so ioredis never reports an unhandled error event. */
+  #listen(cluster: Cluster, reportLoss: boolean): void {
+    let lost = false;
+    cluster.on('error', (err: Error) => {
+      this.#lastError = clean(err.message, this.#target);
+    });
+    cluster.on('node error', (err: Error, address: string) => {
+      this.#lastError = `${address}: ${clean(err.message, this.#target)}`;
+    });
+    cluster.on('ready', () => {
+      this.#lastError = undefined;
+      lost = false;
+    });
+    cluster.on('close', () => {
+      if (!reportLoss || this.#closed || lost) return;
+      lost = true;
+      const error = this.#unavailable('connect', this.#lastError ?? 'every node connection closed');
+      for (const listener of this.#lostListeners) listener(error);
+    });
+  }
+}

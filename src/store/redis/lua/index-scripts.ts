@@ -1,0 +1,246 @@
+/**
+ * The Lua scripts behind {@link RedisStore}'s index sets (entities with `find: 'index'`) that change them,
+ * and the code that runs them (the scripts that walk them are in `redis-index-walk.ts`).
+ *
+ * An index is two sorted sets listing the same keys of an entity:
+ * - the **expiry set** (the index key itself, e.g. `app:session#index`): each key scored by its expiry
+ *   time in ms since the epoch (`+inf` for no expiry); it answers "which keys are live" and pruning;
+ * - the **lexicographic set** (`<index>:lex`, see {@link lexKeyOf}): the same keys, all scored 0, so a
+ *   key prefix is a `ZRANGEBYLEX` range: a find that fixes the leading key parts reads only the
+ *   matching members, O(log N + M), instead of walking the entity's whole set with `ZSCAN`.
+ * Every script that changes one set changes the other in the same atomic step.
+ *
+ * Design rules every script here follows:
+ * - **One clock.** Scores come from the server's clock (`redis.call('TIME')` inside the script), so every
+ *   application server agrees on them and on what "expired" means, whatever their own clocks say.
+ * - **Cluster-safe.** A script only touches keys passed in `KEYS` (never names built in Lua), so a cluster
+ *   that keeps an index set in the same slot as its keys (one set per hash tag) can run it unchanged.
+ *   The one exception, the walks' check that a member's key exists, reads members only when the caller
+ *   says they live where the script runs (see `redis-index-walk.ts`).
+ * - **Check, then write.** A script first checks that the index key holds a sorted set (or nothing), so a
+ *   `WRONGTYPE` refuses the call before anything is written. Redis refuses a script's first write under
+ *   OOM (`maxmemory`), and with it the whole call: a refused batch writes nothing, like `MULTI`/`EXEC`.
+ * - **Always loaded.** Scripts run by `EVALSHA`, re-sent with `EVAL` on `NOSCRIPT` (`lua.ts`). The
+ *   batch write is one script call instead of a transaction of per-op calls.
+ * - Plain scripts: no `#!lua` shebang flags or Redis functions, which need Redis 7.
+ * @internal
+ */
+import { lua } from './lua.js';
+import type { WriteOp } from '../../store.js';
+
+/**
+ * The lexicographic companion set of the index set `index` (see the module notes). It shares any hash tag
+ * of `index`, so both live in one cluster slot when the index key has one.
+ *
+ * @example
+ * lexKeyOf('app:session#index'); // 'app:session#index:lex'
+ */
+export function lexKeyOf(index: string): string {
+  return `${index}:lex`;
+}
+
+/** Lua statements setting `now`: the server's time in ms since the epoch. */
+export const NOW = `local t = redis.call('TIME')
+local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+`;
+
+const WRONGTYPE = 'WRONGTYPE Operation against a key holding the wrong kind of value';
+
+/** Lua statements returning a WRONGTYPE error unless `key` holds a sorted set or nothing. */
+const checkIndex = (key: string): string => `local kind = redis.call('TYPE', ${key}).ok
+if kind ~= 'zset' and kind ~= 'none' then return redis.error_reply('${WRONGTYPE}') end
+`;
+
+/**
+ * The SETs of a batch, adding each applied key that has an index set to it (`ZADD`, scored by the key's
+ * expiry: now + ttl, `+inf` without one). For `KEEPTTL` the expiry is unchanged, so a member already in
+ * the set keeps its score (`ZADD NX`: recomputing it as now + `PTTL` could move it by a millisecond), and
+ * a missing one is added with now + `PTTL`. Each applied key is added to the lexicographic set too.
+ * KEYS: per op its key, followed by its index set and lexicographic set when it has an index, and by
+ * its registry when it has one. ARGV: per op `value`, `ttl` (`''` for none, `'keep'`, or ms), `mode`
+ * (`''`, `NX`, `XX`), and the index flag: `'0'` no index, `'1'` an index, `'2'` an index and a registry
+ * (an applied op lists its index set there, scored `+inf`, in this same atomic step), `'3'` an index
+ * whose registry the caller updates itself (Redis Cluster: another slot), so the op answers 2 when it
+ * created the index set. Answers 1/0 per op (2: applied and created the index set, flag `'3'` only).
+ *
+ * @example
+ * await evalScript(client, WRITE, ...Object.values(writeCall(ops)));
+ */
+export const WRITE = lua(`${NOW}local k = 1
+for i = 4, #ARGV, 4 do
+  if ARGV[i] ~= '0' then
+    ${checkIndex('KEYS[k + 1]').replaceAll('\n', '\n    ').trimEnd()}
+    ${checkIndex('KEYS[k + 2]').replaceAll('\n', '\n    ').trimEnd()}
+    if ARGV[i] == '2' then
+      ${checkIndex('KEYS[k + 3]').replaceAll('\n', '\n      ').trimEnd()}
+      k = k + 1
+    end
+    k = k + 3
+  else
+    k = k + 1
+  end
+end
+local applied = {}
+k = 1
+for i = 1, #ARGV, 4 do
+  local key, ttl, mode, flag = KEYS[k], ARGV[i + 1], ARGV[i + 2], ARGV[i + 3]
+  local args = { 'SET', key, ARGV[i] }
+  if ttl == 'keep' then
+    args[#args + 1] = 'KEEPTTL'
+  elseif ttl ~= '' then
+    args[#args + 1] = 'PX'
+    args[#args + 1] = ttl
+  end
+  if mode ~= '' then args[#args + 1] = mode end
+  local ok = redis.call(unpack(args))
+  applied[#applied + 1] = ok and 1 or 0
+  if flag ~= '0' then
+    if ok and flag == '3' and redis.call('EXISTS', KEYS[k + 1]) == 0 then applied[#applied] = 2 end
+    if ok and ttl == 'keep' then
+      local left = redis.call('PTTL', key)
+      redis.call('ZADD', KEYS[k + 1], 'NX', left >= 0 and now + left or '+inf', key)
+    elseif ok then
+      redis.call('ZADD', KEYS[k + 1], ttl == '' and '+inf' or now + tonumber(ttl), key)
+    end
+    if ok then redis.call('ZADD', KEYS[k + 2], 0, key) end
+    if flag == '2' then
+      if ok then redis.call('ZADD', KEYS[k + 3], '+inf', KEYS[k + 1]) end
+      k = k + 1
+    end
+    k = k + 3
+  else
+    k = k + 1
+  end
+end
+return applied`);
+
+/**
+ * Compare-and-delete: `UNLINK KEYS[1]` if it holds `ARGV[1]`, `ZREM`-ing it from the index sets `KEYS[2]`
+ * and `KEYS[3]` when given. Answers 1 if it deleted.
+ *
+ * @example
+ * await evalScript(client, DELETE_IF_EQUALS, ['app:s:1', 'app:s#index', 'app:s#index:lex'], ['{"v":1}']);
+ */
+/** `Store.getWithPttl`: the value and its PTTL in one atomic step (`false` becomes a nil reply). @internal */
+export const GET_WITH_PTTL = lua(`local v = redis.call('GET', KEYS[1])
+if not v then return {false, -2} end
+return {v, redis.call('PTTL', KEYS[1])}`);
+
+export const DELETE_IF_EQUALS = lua(`if redis.call('GET', KEYS[1]) ~= ARGV[1] then return 0 end
+if KEYS[2] then
+  redis.call('ZREM', KEYS[2], KEYS[1])
+  redis.call('ZREM', KEYS[3], KEYS[1])
+end
+return redis.call('UNLINK', KEYS[1])`);
+
+/**
+ * `UNLINK` of `KEYS[3..]`, each also `ZREM`-ed from the index sets `KEYS[1]` (expiry) and `KEYS[2]`
+ * (lexicographic). Answers how many keys existed.
+ *
+ * @example
+ * await evalScript(client, UNLINK_INDEXED, ['app:s#index', 'app:s#index:lex', 'app:s:1', 'app:s:2'], []);
+ */
+export const UNLINK_INDEXED = lua(`${checkIndex('KEYS[1]')}${checkIndex('KEYS[2]')}local removed = 0
+for i = 3, #KEYS do
+  removed = removed + redis.call('UNLINK', KEYS[i])
+  redis.call('ZREM', KEYS[1], KEYS[i])
+  redis.call('ZREM', KEYS[2], KEYS[i])
+end
+return removed`);
+
+/**
+ * `PEXPIRE KEYS[1] ARGV[1]` (or `PERSIST` when `ARGV[1]` is `''`) and, when the key exists, its new
+ * score in the index set `KEYS[2]` (and its membership of the lexicographic set `KEYS[3]`). Answers 1 if
+ * the key existed.
+ *
+ * @example
+ * await evalScript(client, EXPIRE_INDEXED, ['app:s:1', 'app:s#index', 'app:s#index:lex'], ['60000']);
+ */
+export const EXPIRE_INDEXED = lua(`${NOW}if redis.call('EXISTS', KEYS[1]) == 0 then return 0 end
+${checkIndex('KEYS[2]')}${checkIndex('KEYS[3]')}redis.call('ZADD', KEYS[3], 0, KEYS[1])
+if ARGV[1] == '' then
+  redis.call('PERSIST', KEYS[1])
+  redis.call('ZADD', KEYS[2], '+inf', KEYS[1])
+else
+  redis.call('PEXPIRE', KEYS[1], ARGV[1])
+  redis.call('ZADD', KEYS[2], now + tonumber(ARGV[1]), KEYS[1])
+end
+return 1`);
+
+/**
+ * `reindex()` step: each of `KEYS[3..]` that exists is (re)added to the index set `KEYS[1]` with score
+ * now + `PTTL` (`+inf` without expiry) and to the lexicographic set `KEYS[2]`; a missing one is removed
+ * from both. Answers how many exist.
+ *
+ * @example
+ * await evalScript(client, INDEX_SYNC, ['app:s#index', 'app:s#index:lex', 'app:s:1'], []);
+ */
+export const INDEX_SYNC = lua(`${NOW}${checkIndex('KEYS[1]')}${checkIndex('KEYS[2]')}local existing = 0
+for i = 3, #KEYS do
+  local left = redis.call('PTTL', KEYS[i])
+  if left == -2 then
+    redis.call('ZREM', KEYS[1], KEYS[i])
+    redis.call('ZREM', KEYS[2], KEYS[i])
+  else
+    redis.call('ZADD', KEYS[2], 0, KEYS[i])
+    existing = existing + 1
+    local score = '+inf'
+    if left >= 0 then score = now + left end
+    redis.call('ZADD', KEYS[1], score, KEYS[i])
+  end
+end
+return existing`);
+
+/**
+ * Removes the members of the index set `KEYS[1]` whose score (expiry) is at or before now, from it and
+ * from the lexicographic set `KEYS[2]`, 500 at a time. Answers how many.
+ *
+ * @example
+ * const removed = await evalScript(client, INDEX_PRUNE, ['app:s#index', 'app:s#index:lex'], []);
+ */
+export const INDEX_PRUNE = lua(`${NOW}${checkIndex('KEYS[1]')}${checkIndex('KEYS[2]')}local removed = 0
+repeat
+  local dead = redis.call('ZRANGEBYSCORE', KEYS[1], '-inf', now, 'LIMIT', 0, 500)
+  if #dead > 0 then
+    redis.call('ZREM', KEYS[2], unpack(dead))
+    removed = removed + redis.call('ZREM', KEYS[1], unpack(dead))
+  end
+until #dead < 500
+return removed`);
+
+/**
+ * The `KEYS` and `ARGV` of one {@link WRITE} call for `ops`.
+ *
+ * @example
+ * writeCall([{ key: 'k', value: 'v', ttl: 1000, index: 'i' }]); // { keys: ['k', 'i', 'i:lex'], args: ['v', '1000', '', '1'] }
+ * writeCall([{ key: 'k', value: 'v', ttl: 1000, index: 'i', registry: 'r' }]); // { keys: ['k', 'i', 'i:lex', 'r'], args: ['v', '1000', '', '2'] }
+ */
+export function writeCall(ops: readonly WriteOp[]): { keys: string[]; args: string[] } {
+  const keys: string[] = [];
+  const args: string[] = [];
+  for (const { key, value, ttl, mode, index, registry } of ops) {
+    keys.push(key);
+    if (index !== undefined) keys.push(index, lexKeyOf(index));
+    if (index !== undefined && registry !== undefined) keys.push(registry);
+    args.push(value, ttl === null ? '' : String(ttl), mode ?? '', index === undefined ? '0' : registry === undefined ? '1' : '2');
+  }
+  return { keys, args };
+}
+
+/**
+ * The sentence a batch write that Redis answered with an error (a `ReplyError`) adds to its message.
+ * Nothing was written when the error came before the script ran or from its own index-set check (no
+ * ` script: ` suffix), or when Redis refused the script's first write (OOM, read-only replica, failed
+ * persistence: such refusals hit the first write). Otherwise a later command of the script failed, and
+ * Redis does not roll scripts back. `undefined` for anything that is not a reply error.
+ *
+ * @example
+ * batchWriteNote(replyError); // 'The batch runs as one Lua script, which Redis refused before it wrote anything: ...'
+ */
+export function batchWriteNote(err: unknown): string | undefined {
+  const e = err as { name?: unknown; message?: unknown } | undefined;
+  if (e?.name !== 'ReplyError' || typeof e.message !== 'string') return undefined;
+  return !/ script: /.test(e.message) || /^(OOM|READONLY|MISCONF)\b/.test(e.message)
+    ? 'The batch runs as one Lua script, which Redis refused before it wrote anything: nothing was written.'
+    : 'Redis does not roll back a Lua script, so the batch may be partly written.';
+}

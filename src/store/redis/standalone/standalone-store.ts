@@ -1,0 +1,340 @@
+/**
+ * The standalone half of {@link RedisStore}: every {@link Store} method on one ioredis `Redis` client.
+ * `RedisStore` builds it (or a {@link RedisClusterStore} for a cluster) and delegates to it.
+ * @internal
+ */
+import type { Redis, RedisOptions } from 'ioredis';
+import { StoreUnavailableError } from '../../../errors/index.js';
+import type { ReplicaConfirmations } from '../durability.js';
+import { NO_EXEC_REPLY, chunk, openClient, quitClient, replies, setArguments } from '../client.js';
+import { ownedClientDefaults, RedisConnection } from '../connection.js';
+import { WalkGuard } from '../walk-guard.js';
+import { WriteCoalescer } from '../write-coalescer.js';
+import { closedStoreError, toStoreFailure, type RedisTarget } from '../errors.js';
+import {
+  DELETE_IF_EQUALS, EXPIRE_INDEXED, GET_WITH_PTTL, INDEX_PRUNE, INDEX_SYNC, UNLINK_INDEXED, WRITE,
+  batchWriteNote, lexKeyOf, writeCall,
+} from '../lua/index-scripts.js';
+import { indexPages } from '../lua/index-walk.js';
+import { evalScript, evalScriptPipeline, type LuaArg, type LuaScript } from '../lua/lua.js';
+import type { IndexOption, IndexScanOptions, ScanOptions, Store, WriteOp } from '../../store.js';
+import {
+  assertExpireTtl, assertIndex, assertKeys, assertWriteOps, indexOption, indexScanArguments, scanCount,
+} from '../../validate.js';
+
+/** Data-changing commands the durability option confirms with `WAIT`. */
+const DURABLE_COMMANDS = new Set(['SET', 'MULTI/EXEC', 'UNLINK', 'EVALSHA', 'PEXPIRE', 'PERSIST']);
+
+/** How long `close()` waits for `QUIT` before dropping the connection. */
+const QUIT_TIMEOUT_MS = 2000;
+
+/**
+ * What {@link StandaloneRedisStore} needs besides the client: the settings {@link RedisStore} checked.
+ *
+ * @example
+ * const settings: StandaloneSettings = { maxKeys: 1000, commandTimeout: 2000, perCommandTimeout: true, confirmations: undefined };
+ */
+export interface StandaloneSettings {
+  maxKeys: number;
+  commandTimeout: number;
+  /** Whether a client the store creates keeps ioredis' per-command timer once ready (see `RedisStoreOptions`). */
+  perCommandTimeout: boolean;
+  confirmations: ReplicaConfirmations | undefined;
+}
+
+/**
+ * {@link Store} on one standalone Redis (see {@link RedisStore} for the behaviour it documents).
+ *
+ * @example
+ * const store = new StandaloneRedisStore('redis://localhost:6379', undefined, { maxKeys: 1000, commandTimeout: 2000, perCommandTimeout: true, confirmations: undefined });
+ */
+export class StandaloneRedisStore implements Store {
+  readonly kind = 'redis';
+  readonly client: Redis;
+  readonly #owned: boolean;
+  readonly #target: RedisTarget;
+  readonly #maxKeys: number;
+  readonly #confirmations: ReplicaConfirmations | undefined;
+  readonly #connection: RedisConnection;
+  readonly #writes: WriteCoalescer;
+  #closed = false;
+
+  constructor(redis: Redis | string | RedisOptions, redisOptions: RedisOptions | undefined, settings: StandaloneSettings) {
+    this.#maxKeys = settings.maxKeys;
+    this.#confirmations = settings.confirmations;
+    const defaults = ownedClientDefaults(settings.commandTimeout);
+    const { client, owned } = openClient(redis, redisOptions, defaults);
+    this.#writes = new WriteCoalescer(client);
+    this.client = client;
+    this.#owned = owned;
+    const { host, port, path, password } = client.options;
+    this.#target = {
+      address: path ? `unix socket ${path}` : `${host ?? 'localhost'}:${port ?? 6379}`,
+      secret: password,
+      lastConnectionError: () => this.#connection.lastError,
+    };
+    // On an owned client: listens to connection events (so ioredis never prints "Unhandled error event"),
+    // keeps the last connection error for messages, fails calls fast between reconnection attempts.
+    // Inside a cache, ioredis' timer per command (ours, not one you set) only guards the handshake.
+    const yoursToo = redisOptions?.commandTimeout !== undefined || (owned && typeof redis === 'object' && (redis as RedisOptions).commandTimeout !== undefined);
+    const handshakeTimeout = owned && !settings.perCommandTimeout && !yoursToo ? defaults.commandTimeout : undefined;
+    this.#connection = new RedisConnection(client, this.#target, owned, () => this.#closed, settings.commandTimeout, handshakeTimeout);
+  }
+
+  /** See {@link RedisStore.onConnectionLost}. */
+  onConnectionLost(listener: (error: StoreUnavailableError) => void): () => void {
+    return this.#connection.onLost(listener);
+  }
+
+  /** {@inheritDoc Store.get} */
+  get(key: string): Promise<string | null> {
+    return this.#run('GET', key, () => this.client.get(key));
+  }
+
+  /** The value at `key` and its remaining TTL (`Store.getWithPttl`): one Lua script (`GET`, `PTTL`), one round trip, one atomic step. */
+  getWithPttl(key: string): Promise<[value: string | null, pttl: number]> {
+    return this.#run('EVALSHA', key, async () => (await evalScript(this.client, GET_WITH_PTTL, [key], [])) as [string | null, number]);
+  }
+
+  /** {@inheritDoc Store.mget} */
+  async mget(keys: readonly string[]): Promise<(string | null)[]> {
+    this.#assertOpen('MGET');
+    if (keys.length === 0) return [];
+    return this.#run('MGET', undefined, async () => {
+      const chunks = chunk(keys, this.#maxKeys);
+      if (chunks.length === 1) return this.client.mget(chunks[0]!);
+      const pipeline = this.client.pipeline();
+      for (const part of chunks) pipeline.mget(part);
+      return replies(await pipeline.exec()).flat() as (string | null)[];
+    });
+  }
+
+  /** {@inheritDoc Store.write} */
+  async write(ops: readonly WriteOp[]): Promise<boolean[]> {
+    this.#assertOpen('SET');
+    assertWriteOps(ops);
+    if (ops.length === 0) return [];
+    if (ops.some((op) => op.index !== undefined)) {
+      const { keys, args } = writeCall(ops);
+      return this.#run('SET', ops.length === 1 ? ops[0]!.key : undefined, async () => {
+        try {
+          return ((await evalScript(this.client, WRITE, keys, args)) as number[]).map((applied) => applied === 1);
+        } catch (err) {
+          const note = ops.length > 1 ? batchWriteNote(err) : undefined;
+          throw note ? toStoreFailure(err, { command: 'SET', target: this.#target, note }) : err;
+        }
+      });
+    }
+    if (ops.length === 1) {
+      const op = ops[0]!;
+      return this.#run('SET', op.key, async () => [(await this.client.call('SET', setArguments(op))) === 'OK']);
+    }
+    return this.#run('MULTI/EXEC', undefined, async () => {
+      const multi = this.client.multi();
+      for (const op of ops) multi.call('SET', setArguments(op));
+      const results = await multi.exec();
+      if (results === null) throw new Error(NO_EXEC_REPLY);
+      return results.map(([error, reply]) => {
+        if (error) {
+          throw toStoreFailure(error, {
+            command: 'SET',
+            target: this.#target,
+            note: 'Redis does not roll back MULTI/EXEC, so the batch was partly written.',
+          });
+        }
+        return reply === 'OK';
+      });
+    });
+  }
+
+  /**
+   * Removes `keys` (`UNLINK`) and answers how many existed, as {@link Store.unlink} describes.
+   *
+   * With an index set, each chunk of keys is one Lua script (`UNLINK` and `ZREM` per key, atomic).
+   */
+  async unlink(keys: readonly string[], options?: IndexOption): Promise<number> {
+    this.#assertOpen('UNLINK');
+    const index = indexOption(options, 'UNLINK');
+    if (keys.length === 0) return 0;
+    return this.#run('UNLINK', undefined, async () => {
+      const chunks = chunk(keys, this.#maxKeys);
+      if (index !== undefined) {
+        const calls = chunks.map((part) => ({ keys: [index, lexKeyOf(index), ...part], args: [] }));
+        return ((await evalScriptPipeline(this.client, UNLINK_INDEXED, calls)) as number[]).reduce((sum, n) => sum + n, 0);
+      }
+      if (chunks.length === 1) return this.client.unlink(chunks[0]!);
+      const pipeline = this.client.pipeline();
+      for (const part of chunks) pipeline.unlink(part);
+      return (replies(await pipeline.exec()) as number[]).reduce((sum, removed) => sum + removed, 0);
+    });
+  }
+
+  /**
+   * Removes `key` only while it holds `value`, atomically, as {@link Store.deleteIfEquals} describes.
+   *
+   * A 3-line Lua script (`GET`, compare, `ZREM` from the index set if any, `UNLINK`), run atomically by
+   * Redis: `EVALSHA`, falling back to `EVAL` when the server does not have the script cached yet.
+   */
+  async deleteIfEquals(key: string, value: string, options?: IndexOption): Promise<boolean> {
+    this.#assertOpen('EVALSHA');
+    const index = indexOption(options, 'EVALSHA');
+    const keys = index === undefined ? [key] : [key, index, lexKeyOf(index)];
+    return this.#run('EVALSHA', key, async () => (await evalScript(this.client, DELETE_IF_EQUALS, keys, [value])) === 1);
+  }
+
+  /** {@inheritDoc Store.exists} */
+  async exists(key: string): Promise<boolean> {
+    return this.#run('EXISTS', key, async () => (await this.client.exists(key)) > 0);
+  }
+
+  /** {@inheritDoc Store.pttl} */
+  async pttl(key: string): Promise<number> {
+    return this.#run('PTTL', key, () => this.client.pttl(key));
+  }
+
+  /**
+   * Sets (`ttlMs`) or removes (`null`) the expiry of an existing key, as {@link Store.expire} describes.
+   *
+   * `PEXPIRE key ttlMs` for a TTL. For `null`, `PERSIST` alone cannot tell "no such key" from "key had
+   * no expiry", so `PERSIST` and `EXISTS` run together in one `MULTI`/`EXEC` (one round trip, atomic).
+   * With an index set, a Lua script does it and updates the key's score.
+   */
+  async expire(key: string, ttlMs: number | null, options?: IndexOption): Promise<boolean> {
+    this.#assertOpen(ttlMs === null ? 'PERSIST' : 'PEXPIRE');
+    assertExpireTtl(key, ttlMs);
+    const command = ttlMs === null ? 'PERSIST' : 'PEXPIRE';
+    const index = indexOption(options, command);
+    if (index !== undefined) {
+      const args = [ttlMs === null ? '' : String(ttlMs)];
+      return this.#run(command, key, async () => (await evalScript(this.client, EXPIRE_INDEXED, [key, index, lexKeyOf(index)], args)) === 1);
+    }
+    if (ttlMs !== null) return this.#run('PEXPIRE', key, async () => (await this.client.pexpire(key, ttlMs)) === 1);
+    return this.#run('PERSIST', key, async () => {
+      const [, exists] = replies(await this.client.multi().persist(key).exists(key).exec());
+      return exists === 1;
+    });
+  }
+
+  /**
+   * Yields batches of the keys matching the Redis glob `match`, as {@link Store.scan} describes.
+   *
+   * Runs `SCAN cursor MATCH match COUNT count` until the cursor comes back to `0`, yielding each
+   * non-empty batch as it arrives.
+   */
+  async *scan(match: string, options?: ScanOptions): AsyncIterable<string[]> {
+    this.#assertOpen('SCAN');
+    const count = scanCount(match, options);
+    yield* this.#scanNode(this.client, match, count);
+  }
+
+  /**
+   * Yields batches of the live members of the index set `index`, as {@link Store.indexScan} describes.
+   *
+   * With `prefix`: pages of `ZRANGEBYLEX` over the index's lexicographic set (`<index>:lex`), resuming
+   * after the last member read (members present for the whole scan are yielded once), live members only,
+   * filtered by `match` in the client; O(log N + M) per page. Else, with `match`: Lua-filtered `ZSCAN`
+   * steps (Redis' `SCAN` guarantee: members present for the whole scan
+   * are yielded at least once). Without: pages of `count` members in expiry order, each resuming right
+   * after the last member of the previous page; a member present for the whole scan is yielded unless its
+   * expiry moved backwards meanwhile (`expire()` with a shorter TTL), and may repeat if the last member of
+   * a page was rewritten or removed in between (`find` therefore walks by `prefix`). Liveness is judged
+   * by the server's clock at each page; a member whose key is gone is skipped and removed (see
+   * {@link Store.indexScan}). Fails with {@link StoreUnavailableError} when the connection was
+   * re-established during the walk.
+   */
+  async *indexScan(index: string, options?: IndexScanOptions): AsyncIterable<string[]> {
+    this.#assertOpen('ZSCAN');
+    const { match, prefix, count } = indexScanArguments(index, options);
+    const command = prefix !== undefined ? 'ZRANGEBYLEX' : match === undefined ? 'ZRANGE' : 'ZSCAN';
+    const keys = [index, lexKeyOf(index)];
+    const guard = new WalkGuard(() => this.client, command, this.#target.address);
+    const page = async (script: LuaScript, args: LuaArg[]) => {
+      const reply = await this.#run(command, index, () => evalScript(this.client, script, keys, args));
+      guard.check();
+      return reply;
+    };
+    yield* indexPages(page, { match, prefix, count, checkKeys: true });
+  }
+
+  /** {@inheritDoc Store.indexPrune} */
+  async indexPrune(index: string): Promise<number> {
+    this.#assertOpen('ZREMRANGEBYSCORE');
+    assertIndex(index, 'ZREMRANGEBYSCORE');
+    return this.#run('ZREMRANGEBYSCORE', index, async () => (await evalScript(this.client, INDEX_PRUNE, [index, lexKeyOf(index)], [])) as number);
+  }
+
+  /**
+   * Brings the membership of `keys` in `index` in line with the keys, as {@link Store.indexSync} describes.
+   *
+   * One Lua script per `maxKeysPerCommand` keys (each atomic), sent together in one pipeline.
+   */
+  async indexSync(index: string, keys: readonly string[]): Promise<number> {
+    this.#assertOpen('ZADD');
+    assertIndex(index, 'ZADD');
+    assertKeys(keys, 'ZADD');
+    if (keys.length === 0) return 0;
+    return this.#run('ZADD', index, async () => {
+      const calls = chunk(keys, this.#maxKeys).map((part) => ({ keys: [index, lexKeyOf(index), ...part], args: [] }));
+      return ((await evalScriptPipeline(this.client, INDEX_SYNC, calls)) as number[]).reduce((sum, n) => sum + n, 0);
+    });
+  }
+
+  /**
+   * Releases the store: quits the client it created and waits until its connection has ended (dropping
+   * it if `QUIT` does not complete within 2 s), leaves a client you passed untouched. Calling it again does nothing; any other method
+   * called after it throws {@link StoreUnavailableError}.
+   *
+   * @example
+   * process.on('SIGTERM', () => void store.close());
+   */
+  async close(): Promise<void> {
+    if (this.#closed) return;
+    this.#closed = true;
+    if (!this.#owned) return;
+    await quitClient(this.client, QUIT_TIMEOUT_MS);
+  }
+
+  /** `SCAN` steps until the cursor is back to `0`; fails when the connection changed meanwhile (see {@link WalkGuard}). */
+  async *#scanNode(node: Redis, match: string, count: number): AsyncIterable<string[]> {
+    const guard = new WalkGuard(() => node, 'SCAN', this.#target.address);
+    let cursor = '0';
+    do {
+      const [next, keys] = await this.#run('SCAN', undefined, () => node.scan(cursor, 'MATCH', match, 'COUNT', count));
+      guard.check();
+      cursor = next;
+      if (keys.length > 0) yield keys;
+    } while (cursor !== '0');
+  }
+
+  /**
+   * Runs one store operation, mapping whatever it throws to a StoreError / StoreUnavailableError. Never
+   * throws synchronously. (Written with `then` rather than `async`/`await`: it is on every call's path,
+   * and this form saves a promise and several microtask turns per call.)
+   */
+  #run<T>(command: string, key: string | undefined, operation: () => Promise<T>): Promise<T> {
+    if (this.#closed) return Promise.reject(closedStoreError(command));
+    const down = this.#connection.unavailable(command, key);
+    if (down) return Promise.reject(down);
+    this.#writes.hold();
+    let pending: Promise<T>;
+    try {
+      pending = operation();
+    } catch (err) {
+      return Promise.reject(toStoreFailure(err, { command, key, target: this.#target }));
+    }
+    const confirmations = this.#confirmations;
+    if (confirmations && DURABLE_COMMANDS.has(command)) {
+      pending = pending.then(async (result) => {
+        await confirmations.confirm(this.client, command, key);
+        return result;
+      });
+    }
+    return pending.then(undefined, (err: unknown) => {
+      throw toStoreFailure(err, { command, key, target: this.#target });
+    });
+  }
+
+  #assertOpen(command: string): void {
+    if (this.#closed) throw closedStoreError(command);
+  }
+}
