@@ -1,7 +1,7 @@
 /** `createCache`: builds a {@link Cache} from options. */
 import type { Cluster, Redis, RedisOptions } from 'ioredis';
 import { ConfigError } from '../errors/index.js';
-import { closestName } from '../errors/suggest.js';
+import { unknownNames, unknownOptionMessage } from '../errors/suggest.js';
 import { assertPrefix } from '../keys/index.js';
 import type { WriteMode } from '../repository/context.js';
 import { MemoryStore } from '../store/memory/memory-store.js';
@@ -85,14 +85,8 @@ export const CACHE_OPTION_NAMES: readonly (keyof CacheOptions)[] = Object.keys({
  * assertKnownOptions({ prefx: 'a' }, CACHE_OPTION_NAMES, 'createCache'); // ConfigError: ... Did you mean "prefix"? ...
  */
 export function assertKnownOptions(options: object, known: readonly string[], where: string): void {
-  for (const name of Object.keys(options)) {
-    if (known.includes(name)) continue;
-    const suggestion = closestName(name, known);
-    throw new ConfigError(
-      `${where} has no option ${JSON.stringify(name)}.${suggestion === undefined ? '' : ` Did you mean "${suggestion}"?`} ` +
-        `Valid options: ${known.join(', ')}.`,
-    );
-  }
+  const [unknown] = unknownNames(options, known);
+  if (unknown !== undefined) throw new ConfigError(unknownOptionMessage(where, unknown, known));
 }
 
 /**

@@ -1,7 +1,7 @@
 /** The runtime description of an entity, built once from decorators or `defineEntity`. */
 import { z } from 'zod';
 import { EntityDefinitionError } from '../errors/index.js';
-import { unknownNames, unknownOptionSentence } from '../errors/suggest.js';
+import { unknownNames, unknownOptionMessage } from '../errors/suggest.js';
 import { ENTITY_NAME_RULE } from '../keys/index.js';
 import { checkHashTag } from '../keys/hash-tag.js';
 import { keySchemaInfo, schemaTypeName, type KeyKind } from './key-kind.js';
@@ -139,7 +139,7 @@ export function buildEntityMetadata(input: {
   if (unknown.length > 0) {
     const entity = typeof options.name === 'string' ? options.name : undefined;
     throw new EntityDefinitionError(
-      `${what}${entity === undefined ? '' : ` (entity "${entity}")`}: ${unknownOptionSentence(unknown[0]!, known)}`,
+      unknownOptionMessage(`${what}${entity === undefined ? '' : ` (entity "${entity}")`}`, unknown[0]!, known),
       entity === undefined ? {} : { entity },
     );
   }

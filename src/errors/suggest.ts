@@ -56,13 +56,15 @@ export function unknownNames(options: object, known: readonly string[]): string[
 }
 
 /**
- * The sentence naming one unknown option and what to write instead, e.g.
- * `Unknown option "fnd": did you mean "find"? Valid options: name, ttl, find.`
+ * The message for an unknown option of `where` (a call or a declaration), naming the closest valid one
+ * when there is one, and every valid one: the one wording of this error for cache, module and entity
+ * options alike.
  *
  * @example
- * unknownOptionSentence('fnd', ['name', 'ttl', 'find']);
+ * unknownOptionMessage('createCache', 'prefx', ['redis', 'prefix']);
+ * // 'createCache has no option "prefx". Did you mean "prefix"? Valid options: redis, prefix.'
  */
-export function unknownOptionSentence(name: string, known: readonly string[]): string {
+export function unknownOptionMessage(where: string, name: string, known: readonly string[]): string {
   const guess = closestName(name, known);
-  return `Unknown option ${JSON.stringify(name)}${guess === undefined ? '.' : `: did you mean ${JSON.stringify(guess)}?`} Valid options: ${known.join(', ')}.`;
+  return `${where} has no option ${JSON.stringify(name)}.${guess === undefined ? '' : ` Did you mean ${JSON.stringify(guess)}?`} Valid options: ${known.join(', ')}.`;
 }
