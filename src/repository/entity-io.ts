@@ -3,6 +3,7 @@ import { EntityCodec } from '../codec/index.js';
 import type { EntityMetadata } from '../entity/index.js';
 import { InvalidKeyError, type CacheOrmError } from '../errors/index.js';
 import type { KeyCodec } from '../keys/index.js';
+import type { QuerySource } from '../query/index.js';
 import { getWithPttl } from '../store/layers/decorator.js';
 import type { WriteOp } from '../store/store.js';
 import type { RepositoryContext } from './context.js';
@@ -10,7 +11,7 @@ import { freshMsLeft, graceWrite, hasGraceHeader, splitGrace, type EntryState } 
 import type { IndexSets } from './index-sets.js';
 import { resolveTtl, type WriteOptions } from './options.js';
 import { toCacheOrmError } from './store-errors.js';
-import { assertValueSizes, oversizedValue } from './value-size.js';
+import { assertValueSizes, oversizedValue, valueTooLarge } from './value-size.js';
 
 /**
  * A decoded read with its freshness (entities with a grace period): `freshMs` is the fresh time left
@@ -187,6 +188,59 @@ export class EntityIO<E> {
         (err: CacheOrmError) => this.ctx.events.emitError(err),
       ),
     );
+  }
+
+  /**
+   * Caches what a `getOrLoad` loader returned for `redisKey`: validates it, checks that it is the
+   * entity of the requested key ({@link InvalidKeyError} otherwise), writes it with the call's TTL and
+   * grace (`awaitWrite`: even with `writes: 'async'`, for the lock's waiters) unless the load was
+   * `abandoned` by `close()`, and answers it materialized. A value over `maxValueBytes` is returned but
+   * not cached, and reported as an `error` event.
+   */
+  async cacheLoaded(
+    redisKey: string,
+    loaded: unknown,
+    expiry: { ttlMs: number | null; graceMs: number },
+    awaitWrite: boolean,
+    abandoned: boolean,
+  ): Promise<E | undefined> {
+    if (loaded === undefined) return undefined;
+    const data = this.codec.validate(loaded, 'getOrLoad');
+    const loadedKey = this.keys.encodeData(data);
+    if (loadedKey !== redisKey) {
+      throw new InvalidKeyError(
+        `The loader of entity "${this.metadata.name}" returned an entity whose key (${loadedKey}) differs from the requested one (${redisKey}). Return the entity for the requested key, or undefined.`,
+        { entity: this.metadata.name, operation: 'getOrLoad', key: redisKey },
+      );
+    }
+    if (abandoned) return this.codec.materialize(data);
+    const stored = graceWrite(this.codec.serialize(data), expiry.ttlMs, expiry.graceMs);
+    const op: WriteOp = { key: redisKey, value: stored.value, ttl: stored.ttl, ...this.indexSets.writeOption(redisKey) };
+    const tooLarge = valueTooLarge(op, this.ctx.maxValueBytes, this.metadata.name, 'getOrLoad');
+    if (tooLarge) this.ctx.events.emitError(tooLarge);
+    else await this.commit('getOrLoad', [op], awaitWrite);
+    return this.codec.materialize(data);
+  }
+
+  /**
+   * What a `find` of this entity reads through: fetches (skipping stale entries unless `allowStale`),
+   * unlinks with the index, store calls with the repository's error handling, and the cache's admission.
+   */
+  querySource(allowStale: boolean): QuerySource<E> {
+    const { ctx, indexSets } = this;
+    return {
+      entity: this.metadata.name,
+      store: ctx.store,
+      keys: this.keys,
+      indexOption: indexSets.single === undefined ? {} : { index: indexSets.single },
+      fetch: (redisKeys) => this.fetch('find', redisKeys, allowStale),
+      ...(this.metadata.graceMs > 0 && !allowStale ? { skipsStale: true } : {}),
+      unlink: (redisKeys) => this.call('find.delete', undefined, () => indexSets.unlink(ctx.store, redisKeys)),
+      call: (operation, fn) => this.call(operation, undefined, fn),
+      assertOpen: (operation) => ctx.assertOpen(operation),
+      admit: (operation, run) => ctx.gate.run(operation, run),
+      admitIteration: (operation, iterator) => ctx.gate.iterate(operation, iterator),
+    };
   }
 
   /** Runs a store call, turning failures into counted cacheorm errors. */

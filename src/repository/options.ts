@@ -1,5 +1,6 @@
 /** Per-call options of repository methods. */
 import { parseTtl, type Ttl } from '../entity/ttl.js';
+import type { DeclaredKeyOf, EntityInput, EntityKey } from '../entity/index.js';
 import { ConfigError } from '../errors/index.js';
 
 /**
@@ -31,3 +32,14 @@ export function resolveTtl(ttl: Ttl | undefined, entityTtlMs: number | null, ent
   if ('error' in parsed) throw new ConfigError(`${operation} of entity "${entity}": ${parsed.error}`, { entity, operation });
   return parsed.ms;
 }
+
+/**
+ * Loads an entity on a cache miss (`getOrLoad`). Returns `undefined` when there is nothing to cache.
+ * `W` is what the repository writes accept (see {@link Repository}).
+ *
+ * @example
+ * const loader: Loader<Session, 'tenantId' | 'id'> = (key) => db.sessions.findOne(key);
+ */
+export type Loader<E, K extends keyof E = DeclaredKeyOf<E>, W = EntityInput<E, K>> = (
+  key: EntityKey<E, K>,
+) => Promise<W | undefined> | W | undefined;

@@ -3,29 +3,16 @@ import type { DeclaredKeyOf, EntityData, EntityInput, EntityKey, EntityMetadata 
 import { InvalidKeyError } from '../errors/index.js';
 import { KeyCodec } from '../keys/index.js';
 import { planFind, Query, rebuildIndex, type FindOptions, type Pattern, type QuerySource } from '../query/index.js';
-import type { WriteOp } from '../store/store.js';
 import type { RepositoryContext } from './context.js';
-import { resolveTtl, type ReadOptions, type WriteOptions } from './options.js';
+import { resolveTtl, type Loader, type ReadOptions, type WriteOptions } from './options.js';
 import { EntityIO } from './entity-io.js';
 import { IndexSets } from './index-sets.js';
-import { graceWrite, resolveFreshness } from './freshness.js';
+import { resolveFreshness } from './freshness.js';
 import { LoadJobs, type LoadHooks } from './load-jobs.js';
 import { resolveLock, type GetOrLoadOptions, type LockOptions } from './lock.js';
-import { valueTooLarge } from './value-size.js';
 import { repositoryChannel } from '../diagnostics/channels.js';
 import { traced } from './tracing.js';
 import { closedCacheError } from './admission.js';
-
-/**
- * Loads an entity on a cache miss (`getOrLoad`). Returns `undefined` when there is nothing to cache.
- * `W` is what the repository writes accept (see {@link Repository}).
- *
- * @example
- * const loader: Loader<Session, 'tenantId' | 'id'> = (key) => db.sessions.findOne(key);
- */
-export type Loader<E, K extends keyof E = DeclaredKeyOf<E>, W = EntityInput<E, K>> = (
-  key: EntityKey<E, K>,
-) => Promise<W | undefined> | W | undefined;
 
 /**
  * The typed repository of one entity: writes validate with zod and go to the store under the entity's
@@ -76,18 +63,7 @@ export class Repository<E, K extends keyof E = DeclaredKeyOf<E>, W = EntityInput
     const io = new EntityIO<E>(metadata, keys, ctx, indexSets);
     this.io = io;
     this.loads = new LoadJobs(io);
-    this.querySource = {
-      entity: metadata.name,
-      store: ctx.store,
-      keys,
-      indexOption: this.indexKey === undefined ? {} : { index: this.indexKey },
-      fetch: (redisKeys) => io.fetch('find', redisKeys),
-      unlink: (redisKeys) => io.call('find.delete', undefined, () => indexSets.unlink(ctx.store, redisKeys)),
-      call: (operation, fn) => io.call(operation, undefined, fn),
-      assertOpen: (operation) => ctx.assertOpen(operation),
-      admit: (operation, run) => ctx.gate.run(operation, run),
-      admitIteration: (operation, iterator) => ctx.gate.iterate(operation, iterator),
-    };
+    this.querySource = io.querySource(false);
   }
 
   /**
@@ -300,22 +276,7 @@ export class Repository<E, K extends keyof E = DeclaredKeyOf<E>, W = EntityInput
     } finally {
       hooks.loaderSettled();
     }
-    if (loaded === undefined) return undefined;
-    const data = this.io.codec.validate(loaded, 'getOrLoad');
-    const loadedKey = this.io.keys.encodeData(data);
-    if (loadedKey !== redisKey) {
-      throw new InvalidKeyError(
-        `The loader of entity "${this.metadata.name}" returned an entity whose key (${loadedKey}) differs from the requested one (${redisKey}). Return the entity for the requested key, or undefined.`,
-        { entity: this.metadata.name, operation: 'getOrLoad', key: redisKey },
-      );
-    }
-    if (hooks.abandoned) return this.io.codec.materialize(data);
-    const stored = graceWrite(this.io.codec.serialize(data), expiry.ttlMs, expiry.graceMs);
-    const op: WriteOp = { key: redisKey, value: stored.value, ttl: stored.ttl, ...this.io.indexSets.writeOption(redisKey) };
-    const tooLarge = valueTooLarge(op, this.ctx.maxValueBytes, this.metadata.name, 'getOrLoad');
-    if (tooLarge) this.ctx.events.emitError(tooLarge);
-    else await this.io.commit('getOrLoad', [op], awaitWrite);
-    return this.io.codec.materialize(data);
+    return this.io.cacheLoaded(redisKey, loaded, expiry, awaitWrite, hooks.abandoned);
   }
 
   /**
@@ -341,10 +302,7 @@ export class Repository<E, K extends keyof E = DeclaredKeyOf<E>, W = EntityInput
       ...(options?.batchSize === undefined ? {} : { batchSize: options.batchSize }),
     });
     const allowStale = options?.allowStale === true;
-    const source: QuerySource<E> =
-      this.metadata.graceMs === 0 && !allowStale
-        ? this.querySource
-        : { ...this.querySource, fetch: (redisKeys) => this.io.fetch('find', redisKeys, allowStale), skipsStale: !allowStale };
+    const source = this.metadata.graceMs === 0 && !allowStale ? this.querySource : this.io.querySource(allowStale);
     const query = new Query<E, EntityKey<E, K>>(source, plan);
     return options?.limit === undefined ? query : query.limit(options.limit);
   }
