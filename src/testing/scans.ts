@@ -1,5 +1,6 @@
-/** Reading whole scans in contract tests. */
+/** Reading whole scans, and expecting store errors, in contract tests. */
 import { expect } from 'vitest';
+import { StoreError } from '../errors/index.js';
 import type { IndexScanOptions, Store } from '../store/store.js';
 
 /** Resolves after `ms` milliseconds (for TTLs to run out). @internal */
@@ -34,4 +35,11 @@ export async function indexScanAll(store: Store, index: string, options?: IndexS
     for (const key of batch) seen.add(key);
   }
   return [...seen].sort();
+}
+
+/** Expects `promise` to reject with a {@link StoreError}, and answers it. @internal */
+export async function failure(promise: Promise<unknown>): Promise<StoreError> {
+  const error = await promise.then(() => undefined, (err: unknown) => err);
+  expect(error).toBeInstanceOf(StoreError);
+  return error as StoreError;
 }

@@ -7,6 +7,7 @@ import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { StoreError } from '../errors/index.js';
 import type { Store } from '../store/store.js';
+import { indexConsistencyContract } from './index-consistency-contract.js';
 import { indexContract } from './index-contract.js';
 import { checkOptions, type StoreContractOptions } from './options.js';
 import { indexRangeContract } from './index-range-contract.js';
@@ -321,6 +322,7 @@ export function describeStoreContract<S extends Store>(options: StoreContractOpt
     if (options.supportsIndex !== false) {
       const context = () => ({ store, ns, indexScore: (index: string, key: string) => options.indexScore!(store, index, key) });
       indexContract(context);
+      indexConsistencyContract(context);
       indexRangeContract(context);
     }
   });
