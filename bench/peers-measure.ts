@@ -142,9 +142,9 @@ export async function fillPeerLibs(libs: readonly PeerLib[], data: PeerData): Pr
 
 /**
  * Runs one warm-up round (a quarter of the sizes, discarded) and `sizes.rounds` timed rounds of every
- * case for every library. `progress` receives a line per round.
+ * case in `cases` (default: all) for every library. `progress` receives a line per round.
  */
-export async function measurePeers(libs: readonly PeerLib[], data: PeerData, sizes: PeerSizes, progress: (line: string) => void): Promise<Measured> {
+export async function measurePeers(libs: readonly PeerLib[], data: PeerData, sizes: PeerSizes, progress: (line: string) => void, cases: readonly CaseId[] = CASE_IDS): Promise<Measured> {
   const order = permutation(data.count);
   const pick = (start: number, count: number): number[] => Array.from({ length: count }, (_, n) => order[(start + n) % data.count]!);
   const measured = Object.fromEntries(CASE_IDS.map((id) => [id, {}])) as Measured;
@@ -153,7 +153,7 @@ export async function measurePeers(libs: readonly PeerLib[], data: PeerData, siz
     const warmUp = round < 0;
     const scale = (n: number) => (warmUp ? Math.max(1, Math.ceil(n / 4)) : n);
     const started = nowUs();
-    for (const [c, caseId] of CASE_IDS.entries()) {
+    for (const [c, caseId] of cases.entries()) {
       const { kind } = CASES[caseId];
       const count = scale(kind === 'latency' ? sizes.latencyOps : kind === 'throughput' ? sizes.throughputOps : sizes.batches * sizes.batchSize);
       const picks = pick(cursor, count);

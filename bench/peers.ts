@@ -19,7 +19,7 @@ import { measureCodecRows, type CodecRows } from './peers-codec.js';
 import { PeerSession } from './peers-entity.js';
 import { LIB_NAMES, buildPeerData, checkReadBack, closePeerLibs, openPeerLibs, peerVersions, type LibName } from './peers-libs.js';
 import { fillPeerLibs, measurePeers, type PeerSizes } from './peers-measure.js';
-import { markdownTable, peerFigures, peerGoals, peerRatios, printPeerTables, type PeerFigures, type PeerName, type PeerRatios } from './peers-report.js';
+import { markdownTable, peerFigures, peerGoals, peerRatios, printPeerTables, type PeerFigures, type PeerName, type PeerRatioSet, type PeerRatios } from './peers-report.js';
 import { benchOptionsFromArgs, hasGc, log, round, startBenchRedis, writeResults, type BenchOptions } from './support.js';
 import type { CaseId } from './peers-measure.js';
 
@@ -60,10 +60,18 @@ export interface PeerBenchResults {
    * `results/codec.json`: measured in a process of their own, they are not repeated here.)
    */
   figures: PeerFigures & { codec: { session: CodecRows } };
-  /** cacheorm ÷ raw (lower is better for latency) and cacheorm ÷ peer throughput (higher is better). */
+  /**
+   * cacheorm ÷ raw (lower is better for latency) and cacheorm ÷ peer throughput (higher is better). The
+   * headline ratios (`getLatencyVsRaw`, `saveLatencyVsRaw`, `getThroughputVsRaw`, `saveThroughputVsRaw`)
+   * are medians of per-round ratios; their round values are in `rounds`.
+   */
   ratios: PeerRatios;
   /** The raw ratios as medians of per-round ratios (robust to drift). */
   paired: Record<string, number>;
+  /** Every timed round's value of each headline ratio, in round order. */
+  rounds: PeerRatioSet['rounds'];
+  /** The headline ratios computed from pooled samples (the definition before issue 13), for comparison. */
+  pooled: PeerRatioSet['pooled'];
   /** Per peer and row, how far cacheorm is ahead (> 1: ahead). */
   rowsVsPeers: Record<PeerName, Record<CaseId, number>>;
   goals: Record<string, { value: number; met: boolean }>;
@@ -114,7 +122,7 @@ export async function runPeerBench(options: PeerBenchOptions): Promise<PeerBench
     const measured = await measurePeers(libs, data, sizes, progress);
 
     const figures = { ...peerFigures(measured, sizes.batchSize), codec: { session: codec } };
-    const { ratios, paired, rowsVsPeers } = peerRatios(measured);
+    const { ratios, paired, rounds, pooled, rowsVsPeers } = peerRatios(measured);
     ratios.codecEncodeVsJson = round(codec.encodeNs.cacheorm / codec.encodeNs.json, 3);
     ratios.codecDecodeVsJson = round(codec.decodeNs.cacheorm / codec.decodeNs.json, 3);
     ratios.codecEncodeSpeedupVsSuperjson = round(codec.encodeNs.superjson / codec.encodeNs.cacheorm, 3);
@@ -131,6 +139,8 @@ export async function runPeerBench(options: PeerBenchOptions): Promise<PeerBench
       figures,
       ratios,
       paired,
+      rounds,
+      pooled,
       rowsVsPeers,
       goals: Object.fromEntries(goals.map((g) => [g.goal, { value: g.value, met: g.met }])),
       totalSeconds: 0,
@@ -140,6 +150,7 @@ export async function runPeerBench(options: PeerBenchOptions): Promise<PeerBench
       console.log(`\npeer benchmark (${options.mode}): node ${process.version}, redis ${redisVersion}, ${os.cpus().length} cpus; entity "${PeerSession.name}", ${sizes.keys.toLocaleString('en')} keys per library`);
       printPeerTables(figures, ratios, rowsVsPeers, goals, sizes.concurrency, sizes.batchSize);
       console.log(`\ncodec only, session entity (ns per entity): encode JSON ${codec.encodeNs.json}, superjson ${codec.encodeNs.superjson}, cacheorm ${codec.encodeNs.cacheorm}; decode JSON ${codec.decodeNs.json}, superjson ${codec.decodeNs.superjson}, cacheorm ${codec.decodeNs.cacheorm}`);
+      console.log(`\nheadline ratios, each round (the ratio is their median): ${Object.entries(rounds).map(([k, v]) => `${k} [${v.join(', ')}]`).join('; ')}`);
       console.log(`paired (median of per-round ratios): ${Object.entries(paired).map(([k, v]) => `${k} ${v}`).join(', ')}; total ${results.totalSeconds} s`);
     }
     return results;

@@ -63,6 +63,11 @@ describe('peer benchmark (tiny run against the test Redis)', () => {
     for (const [path, value] of numbers) {
       expect(typeof value === 'number' && Number.isFinite(value), `${path} = ${String(value)}`).toBe(true);
     }
+    for (const [name, values] of Object.entries(results.rounds)) {
+      expect(values, `rounds.${name}`).toHaveLength(results.sizes.rounds);
+      for (const value of values) expect(Number.isFinite(value), `rounds.${name}`).toBe(true);
+    }
+    expect(Object.keys(results.rounds).sort()).toEqual(['getLatencyVsRaw', 'getThroughputVsRaw', 'saveLatencyVsRaw', 'saveThroughputVsRaw']);
     for (const [goal, { value, met }] of Object.entries(results.goals)) {
       expect(Number.isFinite(value), goal).toBe(true);
       expect(met, goal).toBeTypeOf('boolean');
