@@ -82,7 +82,7 @@ export class RedisClusterStore implements Store {
     return this.#client;
   }
 
-  /** Calls `listener` when the client loses every node (status `close`), once per outage; owned clusters only. */
+  /** Calls `listener` once per outage of an owned cluster: when no node connection is left ready, or the client goes to `close` (see {@link RedisConnection}). */
   onConnectionLost(listener: (error: StoreUnavailableError) => void): () => void {
     return this.#connection.onLost(listener);
   }
