@@ -9,6 +9,7 @@ import { CHANNELS, createCache, StoreUnavailableError, type CacheOrmError, type 
 import { clusterUrls, openTestCluster } from '../../../support/cluster.js';
 import { uniquePrefix } from '../../../support/redis.js';
 import { failure } from '../../../support/rejection.js';
+import { freePort } from '../../../support/redis-server.js';
 import { startRedisCluster, waitForClusterState, type RedisClusterHandle } from '../../../support/redis-cluster.js';
 
 function recordConnection() {
@@ -54,6 +55,35 @@ describe('cacheorm:connection on the shared cluster', () => {
     } finally {
       recorder.stop();
       await client.quit();
+    }
+  });
+});
+
+describe('a cluster that cannot be reached', () => {
+  it('reports that it could not connect once, and fails calls at once between attempts', async () => {
+    const recorder = recordConnection();
+    const port = await freePort();
+    const cache = createCache({ redis: [`redis://:pa55word@127.0.0.1:${port}`], prefix: 'down' });
+    const errors: CacheOrmError[] = [];
+    cache.on('error', (error) => errors.push(error));
+    try {
+      await expect.poll(() => recorder.messages.filter((m) => m.node === undefined && m.state === 'reconnecting').length, { timeout: 10_000 }).toBeGreaterThanOrEqual(2);
+      const outages = errors.filter((e) => e.operation === 'connect');
+      expect(outages).toHaveLength(1);
+      expect(outages[0]).toBeInstanceOf(StoreUnavailableError);
+      expect(outages[0]!.code).toBe('E_STORE_UNAVAILABLE');
+      expect(outages[0]!.message).toMatch(new RegExp(`^Could not connect to the Redis Cluster 127\\.0\\.0\\.1:${port} \\(`));
+      await expect
+        .poll(async () => (await failure(cache.store.get('down:x'))).message, { timeout: 10_000 })
+        .toMatch(new RegExp(`^The Redis Cluster 127\\.0\\.0\\.1:${port} is unreachable \\(reconnecting; last connection error: .+\\) for GET\\. .*Nothing was sent\\.$`));
+      const failed = await failure(cache.store.get('down:x'));
+      expect(failed).toBeInstanceOf(StoreUnavailableError);
+      expect((failed as StoreUnavailableError).code).toBe('E_STORE_UNAVAILABLE');
+      expect(recorder.messages.find((m) => m.node !== undefined && m.state === 'error')).toMatchObject({ node: `127.0.0.1:${port}`, error: expect.any(String) });
+      expect(JSON.stringify([recorder.messages, errors.map((e) => e.message)])).not.toContain('pa55word');
+    } finally {
+      await cache.close();
+      recorder.stop();
     }
   });
 });
