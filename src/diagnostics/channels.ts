@@ -7,7 +7,7 @@
  * | `cacheorm:repository` | tracing channel (`tracing:cacheorm:repository:start`, `:end`, `:asyncStart`, `:asyncEnd`, `:error`) | repository operation (`get`, `save`, `find`, ...) |
  * | `cacheorm:store` | tracing channel (`tracing:cacheorm:store:*`) | store command a repository sends (`get`, `mget`, `write`, `scan` page, ...) |
  * | `cacheorm:lock` | channel | step of a `getOrLoad(..., { lock: true })` lock |
- * | `cacheorm:connection` | channel | connection change of a Redis client cacheorm created |
+ * | `cacheorm:connection` | channel | connection change of a Redis client or Redis Cluster (and its nodes) cacheorm created |
  */
 import diagnostics_channel from 'node:diagnostics_channel';
 
@@ -33,7 +33,7 @@ export const CHANNELS = {
   store: 'cacheorm:store',
   /** Plain channel: the steps of cross-process `getOrLoad` locks. Message: {@link LockMessage}. */
   lock: 'cacheorm:lock',
-  /** Plain channel: connection changes of Redis clients cacheorm created. Message: {@link ConnectionMessage}. */
+  /** Plain channel: connection changes of Redis clients and clusters cacheorm created. Message: {@link ConnectionMessage}. */
   connection: 'cacheorm:connection',
 } as const;
 
@@ -125,14 +125,19 @@ export interface LockMessage {
 }
 
 /**
- * A message on the `cacheorm:connection` channel (clients cacheorm created from a URL or options only:
- * cacheorm adds no listener to a client you pass).
+ * A message on the `cacheorm:connection` channel (clients cacheorm created from a URL, options or a list
+ * of cluster nodes only: cacheorm adds no listener to a client you pass).
  *
  * - `ready`: connected and ready.
  * - `error`: a connection error (`error` holds its text, without credentials).
  * - `close`: the connection closed.
- * - `reconnecting`: the next attempt starts in `delayMs`.
+ * - `reconnecting`: the next attempt starts in `delayMs` (a Redis Cluster does not say when: no `delayMs`).
  * - `end`: no more attempts (closed by cacheorm, or the retry strategy gave up).
+ *
+ * For a Redis Cluster, `address` names the cluster (`Redis Cluster host:port, ...`). Messages without
+ * `node` concern the cluster client as a whole (`close`: every node connection is lost); messages with
+ * `node` concern one node connection: `ready`, `error`, `close`, and `end` when the client drops that
+ * connection (node gone, or no longer in the topology).
  *
  * @example
  * diagnostics_channel.subscribe(CHANNELS.connection, (m) => {
@@ -143,8 +148,10 @@ export interface LockMessage {
 export interface ConnectionMessage {
   /** The change (see above). */
   state: 'ready' | 'error' | 'close' | 'reconnecting' | 'end';
-  /** `host:port` or `unix socket <path>`. */
+  /** `host:port` or `unix socket <path>`; for a Redis Cluster, `Redis Cluster host:port, ...` (its masters, or seed nodes before it connected). */
   address: string;
+  /** Redis Cluster only: `host:port` of the node connection the message concerns; absent for the cluster as a whole. */
+  node?: string;
   /** For `error`: the error text (credentials removed). */
   error?: string;
   /** For `reconnecting`: the delay before the next attempt. */

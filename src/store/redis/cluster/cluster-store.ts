@@ -9,7 +9,8 @@ import { clusterLexKeyOf, existingMembers, INDEX_APPLY, syncRemote, type IndexCh
 import { ClusterWrites } from './cluster-writes.js';
 import { ReplicaConfirmations, type Durability } from '../durability.js';
 import { quitClient } from '../client.js';
-import { clean, closedStoreError, type RedisTarget } from '../errors.js';
+import { RedisConnection } from '../connection.js';
+import { closedStoreError, type RedisTarget } from '../errors.js';
 import { DELETE_IF_EQUALS, EXPIRE_INDEXED, GET_WITH_PTTL, INDEX_PRUNE, INDEX_SYNC } from '../lua/index-scripts.js';
 import { indexPages } from '../lua/index-walk.js';
 import { evalScript, type LuaArg, type LuaScript } from '../lua/lua.js';
@@ -60,20 +61,20 @@ export class RedisClusterStore implements Store {
   readonly #readyTimeout: number;
   readonly #confirmations: ReplicaConfirmations | undefined;
   readonly #writes: ClusterWrites;
-  readonly #lostListeners = new Set<(error: StoreUnavailableError) => void>();
-  #lastError: string | undefined;
+  readonly #connection: RedisConnection;
   #closed = false;
 
   constructor(redis: Cluster | RedisClusterConfig, options: RedisClusterStoreOptions) {
     this.#maxKeys = options.maxKeysPerCommand;
     this.#readyTimeout = options.commandTimeout > 0 ? options.commandTimeout : 10_000;
     ({ client: this.#client, owned: this.#owned } = openCluster(redis, options.clusterOptions, options.commandTimeout));
-    this.#target = clusterTarget(this.#client, () => this.#lastError);
+    this.#target = clusterTarget(this.#client, () => this.#connection.lastError);
+    // The tracker standalone Redis uses too: events, last error, cacheorm:connection, one loss per outage.
+    this.#connection = new RedisConnection(this.#client, this.#target, this.#owned, () => this.#closed);
     this.#confirmations = options.durability === undefined ? undefined : new ReplicaConfirmations(options.durability);
     this.#writer = this.#confirmations === undefined ? this.#client : this.#client.duplicate();
     this.#writes = new ClusterWrites(this.#writer, this.#target, this.#maxKeys, (slot, command, key) => this.#confirm(slot, command, key));
-    if (this.#owned) this.#listen(this.#client, true);
-    if (this.#writer !== this.#client) this.#listen(this.#writer, false);
+    if (this.#writer !== this.#client) this.#connection.watchErrors(this.#writer);
   }
 
   /** The ioredis `Cluster` in use. */
@@ -81,10 +82,9 @@ export class RedisClusterStore implements Store {
     return this.#client;
   }
 
-  /** Calls `listener` when the client loses every node (status `close`), once per outage; owned clusters only. */
+  /** Calls `listener` once per outage of an owned cluster: when no node connection is left ready, or the client goes to `close` (see {@link RedisConnection}). */
   onConnectionLost(listener: (error: StoreUnavailableError) => void): () => void {
-    this.#lostListeners.add(listener);
-    return () => this.#lostListeners.delete(listener);
+    return this.#connection.onLost(listener);
   }
 
   async get(key: string): Promise<string | null> {
@@ -314,13 +314,9 @@ export class RedisClusterStore implements Store {
     if (this.#confirmations !== undefined) await this.#confirmations.confirm(masterOfSlot(this.#writer, slot), command, key);
   }
 
-  /** The error to fail a call with at once when the client lost every node and is reconnecting. */
+  /** The error to fail a call with at once when an owned client lost every node and is reconnecting. */
   #fastFail(command: string, key: string | undefined): StoreUnavailableError | undefined {
-    const status = this.#client.status;
-    if (status !== 'reconnecting' && status !== 'close' && status !== 'end') return undefined;
-    const reason = status === 'end' ? 'the client was closed' : `reconnecting${this.#lastError ? `; last error: ${this.#lastError}` : ''}`;
-    const error = this.#unavailable(command, reason);
-    return key === undefined ? error : new StoreUnavailableError(error.message, { command, operation: command, key });
+    return this.#connection.unavailable(command, key);
   }
 
   #unavailable(command: string, reason: string): StoreUnavailableError {
@@ -343,26 +339,5 @@ export class RedisClusterStore implements Store {
 
   #assertOpen(command: string): void {
     if (this.#closed) throw closedStoreError(command);
-  }
-
-  /** Clients the store owns: keep the last error for messages, so ioredis never reports an unhandled error event. */
-  #listen(cluster: Cluster, reportLoss: boolean): void {
-    let lost = false;
-    cluster.on('error', (err: Error) => {
-      this.#lastError = clean(err.message, this.#target);
-    });
-    cluster.on('node error', (err: Error, address: string) => {
-      this.#lastError = `${address}: ${clean(err.message, this.#target)}`;
-    });
-    cluster.on('ready', () => {
-      this.#lastError = undefined;
-      lost = false;
-    });
-    cluster.on('close', () => {
-      if (!reportLoss || this.#closed || lost) return;
-      lost = true;
-      const error = this.#unavailable('connect', this.#lastError ?? 'every node connection closed');
-      for (const listener of this.#lostListeners) listener(error);
-    });
   }
 }
