@@ -18,6 +18,7 @@ import {
 } from './cluster.js';
 import { groupBySlot, hashTagOf, keySlot, slotOfGlob } from './slots.js';
 import { WalkGuard } from '../walk-guard.js';
+import { STORE_COMMANDS, type StoreCommand } from '../../commands.js';
 import type { IndexOption, IndexScanOptions, ScanOptions, Store, WriteOp } from '../../store.js';
 import {
   assertExpireTtl, assertIndex, assertKeys, indexOption, indexScanArguments, scanCount,
@@ -88,11 +89,11 @@ export class RedisClusterStore implements Store {
   }
 
   async get(key: string): Promise<string | null> {
-    return this.#run('GET', key, () => this.#client.get(key));
+    return this.#run('get', 'GET', key, () => this.#client.get(key));
   }
 
   async getWithPttl(key: string): Promise<[value: string | null, pttl: number]> {
-    return this.#run('EVALSHA', key, async () => (await evalScript(this.#client, GET_WITH_PTTL, [key], [])) as [string | null, number]);
+    return this.#run('getWithPttl', 'EVALSHA', key, async () => (await evalScript(this.#client, GET_WITH_PTTL, [key], [])) as [string | null, number]);
   }
 
   /**
@@ -104,7 +105,7 @@ export class RedisClusterStore implements Store {
   async mget(keys: readonly string[]): Promise<(string | null)[]> {
     this.#assertOpen('MGET');
     if (keys.length === 0) return [];
-    return this.#run('MGET', undefined, async () => {
+    return this.#run('mget', 'MGET', undefined, async () => {
       const out: (string | null)[] = new Array<string | null>(keys.length);
       const byMaster = new Map<string, number[][]>();
       for (const [slot, positions] of groupBySlot(keys)) {
@@ -148,7 +149,7 @@ export class RedisClusterStore implements Store {
   async deleteIfEquals(key: string, value: string, options?: IndexOption): Promise<boolean> {
     this.#assertOpen('EVALSHA');
     const index = indexOption(options, 'EVALSHA');
-    return this.#run('EVALSHA', key, async () => {
+    return this.#run('deleteIfEquals', 'EVALSHA', key, async () => {
       const colocated = index !== undefined && keySlot(index) === keySlot(key);
       if (index !== undefined && !colocated) await this.#applyIndex(index, []); // type check before anything changes
       const keys = colocated ? [key, index, clusterLexKeyOf(index)] : [key];
@@ -160,11 +161,11 @@ export class RedisClusterStore implements Store {
   }
 
   async exists(key: string): Promise<boolean> {
-    return this.#run('EXISTS', key, async () => (await this.#client.exists(key)) > 0);
+    return this.#run('exists', 'EXISTS', key, async () => (await this.#client.exists(key)) > 0);
   }
 
   async pttl(key: string): Promise<number> {
-    return this.#run('PTTL', key, () => this.#client.pttl(key));
+    return this.#run('pttl', 'PTTL', key, () => this.#client.pttl(key));
   }
 
   async expire(key: string, ttlMs: number | null, options?: IndexOption): Promise<boolean> {
@@ -172,7 +173,7 @@ export class RedisClusterStore implements Store {
     this.#assertOpen(command);
     assertExpireTtl(key, ttlMs);
     const index = indexOption(options, command);
-    return this.#run(command, key, async () => {
+    return this.#run('expire', command, key, async () => {
       let existed: boolean;
       const colocated = index !== undefined && keySlot(index) === keySlot(key);
       if (colocated) {
@@ -201,7 +202,7 @@ export class RedisClusterStore implements Store {
     const count = scanCount(match, options);
     const slot = slotOfGlob(match);
     for (let attempt = 0; ; attempt++) {
-      await this.#run('SCAN', undefined, () => clusterReady(this.#client, 'SCAN', this.#target, this.#readyTimeout));
+      await this.#run('scan', 'SCAN', undefined, () => clusterReady(this.#client, 'SCAN', this.#target, this.#readyTimeout));
       const topology = topologyOf(this.#client);
       const nodes = slot === undefined ? this.#client.nodes('master') : [masterOfSlot(this.#client, slot)];
       let interrupted = false;
@@ -212,7 +213,7 @@ export class RedisClusterStore implements Store {
         do {
           let reply: [string, string[]];
           try {
-            reply = await this.#run('SCAN', undefined, () => node.scan(cursor, 'MATCH', match, 'COUNT', count));
+            reply = await this.#run('scan', 'SCAN', undefined, () => node.scan(cursor, 'MATCH', match, 'COUNT', count));
           } catch (err) {
             // A node dropped because its slots moved (e.g. a failover): start over on the new masters.
             if (topologyOf(this.#client) === topology || attempt === MAX_SCAN_RESTARTS) throw err;
@@ -245,7 +246,7 @@ export class RedisClusterStore implements Store {
     const slot = keySlot(index);
     const guard = new WalkGuard(() => masterOfSlot(this.#client, slot), command, () => this.#target.address);
     const page = async (script: LuaScript, args: LuaArg[]) => {
-      const reply = await this.#run(command, index, () => evalScript(this.#client, script, keys, args));
+      const reply = await this.#run('indexScan', command, index, () => evalScript(this.#client, script, keys, args));
       guard.check(); // the slot's master changed or reconnected: the walk's position may mean nothing there
       return reply;
     };
@@ -254,7 +255,7 @@ export class RedisClusterStore implements Store {
       return;
     }
     // Members in other slots than the index set: their existence is checked here, not in the scripts.
-    const exists = (members: readonly string[]) => this.#run('EXISTS', undefined, () => Promise.all(members.map((key) => this.#client.exists(key))));
+    const exists = (members: readonly string[]) => this.#run('indexScan', 'EXISTS', undefined, () => Promise.all(members.map((key) => this.#client.exists(key))));
     yield* existingMembers(indexPages(page, { match, prefix, count, checkKeys: false }), exists, (gone) => this.indexSync(index, gone));
   }
 
@@ -262,7 +263,7 @@ export class RedisClusterStore implements Store {
     this.#assertOpen('ZREMRANGEBYSCORE');
     assertIndex(index, 'ZREMRANGEBYSCORE');
     const keys = [index, clusterLexKeyOf(index)];
-    return this.#run('ZREMRANGEBYSCORE', index, async () => (await evalScript(this.#client, INDEX_PRUNE, keys, [])) as number);
+    return this.#run('indexPrune', 'ZREMRANGEBYSCORE', index, async () => (await evalScript(this.#client, INDEX_PRUNE, keys, [])) as number);
   }
 
   /**
@@ -275,7 +276,7 @@ export class RedisClusterStore implements Store {
     assertKeys(keys, 'ZADD');
     if (keys.length === 0) return 0;
     const lex = clusterLexKeyOf(index);
-    return this.#run('ZADD', index, async () => {
+    return this.#run('indexSync', 'ZADD', index, async () => {
       const home = keySlot(index);
       const local = keys.filter((key) => keySlot(key) === home);
       const remote = keys.filter((key) => keySlot(key) !== home);
@@ -330,14 +331,15 @@ export class RedisClusterStore implements Store {
     );
   }
 
-  async #run<T>(command: string, key: string | undefined, operation: () => Promise<T>): Promise<T> {
+  /** Runs one call of the Store `method` (its facts from the command table) as the Redis `command`, mapping its errors. */
+  async #run<T>(method: StoreCommand, command: string, key: string | undefined, operation: () => Promise<T>): Promise<T> {
     this.#assertOpen(command);
     const down = this.#fastFail(command, key);
     if (down) throw down;
     try {
       return await operation();
     } catch (err) {
-      throw toClusterFailure(err, { command, key, target: this.#target });
+      throw toClusterFailure(err, { command, key, target: this.#target, write: STORE_COMMANDS[method].write });
     }
   }
 
