@@ -62,7 +62,7 @@ describe('the command table', () => {
   });
 
   it('names each call in the timeout message by its label, and says a write outcome is unknown', async () => {
-    const store: Store = new TimeoutStore(new Silent(new MemoryStore()), { timeoutMs: 20 });
+    const store = new TimeoutStore(new Silent(new MemoryStore()), { timeoutMs: 20 });
     const prune = await store.indexPrune('i#index').catch((err: unknown) => err);
     expect(prune).toBeInstanceOf(StoreUnavailableError);
     expect((prune as StoreUnavailableError).code).toBe('E_STORE_UNAVAILABLE');

@@ -19,6 +19,7 @@ import {
 import { groupBySlot, hashTagOf, keySlot, slotOfGlob } from './slots.js';
 import { WalkGuard } from '../walk-guard.js';
 import { STORE_COMMANDS, type StoreCommand } from '../../commands.js';
+import { WriteCoalescer } from '../write-coalescer.js';
 import type { IndexOption, IndexScanOptions, ScanOptions, Store, WriteOp } from '../../store.js';
 import {
   assertExpireTtl, assertIndex, assertKeys, indexOption, indexScanArguments, scanCount,
@@ -61,6 +62,8 @@ export class RedisClusterStore implements Store {
   readonly #readyTimeout: number;
   readonly #confirmations: ReplicaConfirmations | undefined;
   readonly #writes: ClusterWrites;
+  /** One socket write per tick and node connection, for the client and (with `durability`) the writer. */
+  readonly #coalescers: WriteCoalescer[];
   readonly #lostListeners = new Set<(error: StoreUnavailableError) => void>();
   #lastError: string | undefined;
   #closed = false;
@@ -73,6 +76,7 @@ export class RedisClusterStore implements Store {
     this.#confirmations = options.durability === undefined ? undefined : new ReplicaConfirmations(options.durability);
     this.#writer = this.#confirmations === undefined ? this.#client : this.#client.duplicate();
     this.#writes = new ClusterWrites(this.#writer, this.#target, this.#maxKeys, (slot, command, key) => this.#confirm(slot, command, key));
+    this.#coalescers = [this.#client, ...(this.#writer === this.#client ? [] : [this.#writer])].map((client) => new WriteCoalescer(client));
     if (this.#owned) this.#listen(this.#client, true);
     if (this.#writer !== this.#client) this.#listen(this.#writer, false);
   }
@@ -136,6 +140,7 @@ export class RedisClusterStore implements Store {
 
   async write(ops: readonly WriteOp[]): Promise<boolean[]> {
     this.#assertOpen('SET');
+    this.#hold();
     return this.#writes.write(ops, this.#fastFail('SET', ops.length === 1 ? ops[0]?.key : undefined));
   }
 
@@ -143,6 +148,7 @@ export class RedisClusterStore implements Store {
     this.#assertOpen('UNLINK');
     const index = indexOption(options, 'UNLINK');
     if (keys.length === 0) return 0;
+    this.#hold();
     return this.#writes.unlink(keys, index, this.#fastFail('UNLINK', undefined));
   }
 
@@ -336,11 +342,17 @@ export class RedisClusterStore implements Store {
     this.#assertOpen(command);
     const down = this.#fastFail(command, key);
     if (down) throw down;
+    this.#hold();
     try {
       return await operation();
     } catch (err) {
       throw toClusterFailure(err, { command, key, target: this.#target, write: STORE_COMMANDS[method].write });
     }
+  }
+
+  /** Joins the commands sent this tick into one socket write per busy node connection (see {@link WriteCoalescer}). */
+  #hold(): void {
+    for (const coalescer of this.#coalescers) coalescer.hold();
   }
 
   #assertOpen(command: string): void {
