@@ -18,7 +18,7 @@ import {
 } from './cluster.js';
 import { groupBySlot, hashTagOf, keySlot, slotOfGlob } from './slots.js';
 import { WalkGuard } from '../walk-guard.js';
-import { STORE_COMMANDS, type StoreCommand } from '../../commands.js';
+import { runCall, type CallPath } from '../call.js';
 import { WriteCoalescer } from '../write-coalescer.js';
 import type { IndexOption, IndexScanOptions, ScanOptions, Store, WriteOp } from '../../store.js';
 import {
@@ -64,6 +64,8 @@ export class RedisClusterStore implements Store {
   readonly #writes: ClusterWrites;
   /** One socket write per tick and node connection, for the client and (with `durability`) the writer. */
   readonly #coalescers: WriteCoalescer[];
+  /** The call path every method runs through (see `runCall`). */
+  readonly #path: CallPath;
   readonly #lostListeners = new Set<(error: StoreUnavailableError) => void>();
   #lastError: string | undefined;
   #closed = false;
@@ -77,6 +79,13 @@ export class RedisClusterStore implements Store {
     this.#writer = this.#confirmations === undefined ? this.#client : this.#client.duplicate();
     this.#writes = new ClusterWrites(this.#writer, this.#target, this.#maxKeys, (slot, command, key) => this.#confirm(slot, command, key));
     this.#coalescers = [this.#client, ...(this.#writer === this.#client ? [] : [this.#writer])].map((client) => new WriteCoalescer(client));
+    this.#path = {
+      target: this.#target,
+      closed: () => this.#closed,
+      unavailable: (command, key) => this.#fastFail(command, key),
+      hold: () => this.#hold(),
+      failure: toClusterFailure,
+    };
     if (this.#owned) this.#listen(this.#client, true);
     if (this.#writer !== this.#client) this.#listen(this.#writer, false);
   }
@@ -93,11 +102,11 @@ export class RedisClusterStore implements Store {
   }
 
   async get(key: string): Promise<string | null> {
-    return this.#run('get', 'GET', key, () => this.#client.get(key));
+    return runCall(this.#path, 'get', 'GET', key, () => this.#client.get(key));
   }
 
   async getWithPttl(key: string): Promise<[value: string | null, pttl: number]> {
-    return this.#run('getWithPttl', 'EVALSHA', key, async () => (await evalScript(this.#client, GET_WITH_PTTL, [key], [])) as [string | null, number]);
+    return runCall(this.#path, 'getWithPttl', 'EVALSHA', key, async () => (await evalScript(this.#client, GET_WITH_PTTL, [key], [])) as [string | null, number]);
   }
 
   /**
@@ -109,7 +118,7 @@ export class RedisClusterStore implements Store {
   async mget(keys: readonly string[]): Promise<(string | null)[]> {
     this.#assertOpen('MGET');
     if (keys.length === 0) return [];
-    return this.#run('mget', 'MGET', undefined, async () => {
+    return runCall(this.#path, 'mget', 'MGET', undefined, async () => {
       const out: (string | null)[] = new Array<string | null>(keys.length);
       const byMaster = new Map<string, number[][]>();
       for (const [slot, positions] of groupBySlot(keys)) {
@@ -155,7 +164,7 @@ export class RedisClusterStore implements Store {
   async deleteIfEquals(key: string, value: string, options?: IndexOption): Promise<boolean> {
     this.#assertOpen('EVALSHA');
     const index = indexOption(options, 'EVALSHA');
-    return this.#run('deleteIfEquals', 'EVALSHA', key, async () => {
+    return runCall(this.#path, 'deleteIfEquals', 'EVALSHA', key, async () => {
       const colocated = index !== undefined && keySlot(index) === keySlot(key);
       if (index !== undefined && !colocated) await this.#applyIndex(index, []); // type check before anything changes
       const keys = colocated ? [key, index, clusterLexKeyOf(index)] : [key];
@@ -167,11 +176,11 @@ export class RedisClusterStore implements Store {
   }
 
   async exists(key: string): Promise<boolean> {
-    return this.#run('exists', 'EXISTS', key, async () => (await this.#client.exists(key)) > 0);
+    return runCall(this.#path, 'exists', 'EXISTS', key, async () => (await this.#client.exists(key)) > 0);
   }
 
   async pttl(key: string): Promise<number> {
-    return this.#run('pttl', 'PTTL', key, () => this.#client.pttl(key));
+    return runCall(this.#path, 'pttl', 'PTTL', key, () => this.#client.pttl(key));
   }
 
   async expire(key: string, ttlMs: number | null, options?: IndexOption): Promise<boolean> {
@@ -179,7 +188,7 @@ export class RedisClusterStore implements Store {
     this.#assertOpen(command);
     assertExpireTtl(key, ttlMs);
     const index = indexOption(options, command);
-    return this.#run('expire', command, key, async () => {
+    return runCall(this.#path, 'expire', command, key, async () => {
       let existed: boolean;
       const colocated = index !== undefined && keySlot(index) === keySlot(key);
       if (colocated) {
@@ -208,7 +217,7 @@ export class RedisClusterStore implements Store {
     const count = scanCount(match, options);
     const slot = slotOfGlob(match);
     for (let attempt = 0; ; attempt++) {
-      await this.#run('scan', 'SCAN', undefined, () => clusterReady(this.#client, 'SCAN', this.#target, this.#readyTimeout));
+      await runCall(this.#path, 'scan', 'SCAN', undefined, () => clusterReady(this.#client, 'SCAN', this.#target, this.#readyTimeout));
       const topology = topologyOf(this.#client);
       const nodes = slot === undefined ? this.#client.nodes('master') : [masterOfSlot(this.#client, slot)];
       let interrupted = false;
@@ -219,7 +228,7 @@ export class RedisClusterStore implements Store {
         do {
           let reply: [string, string[]];
           try {
-            reply = await this.#run('scan', 'SCAN', undefined, () => node.scan(cursor, 'MATCH', match, 'COUNT', count));
+            reply = await runCall(this.#path, 'scan', 'SCAN', undefined, () => node.scan(cursor, 'MATCH', match, 'COUNT', count));
           } catch (err) {
             // A node dropped because its slots moved (e.g. a failover): start over on the new masters.
             if (topologyOf(this.#client) === topology || attempt === MAX_SCAN_RESTARTS) throw err;
@@ -252,7 +261,7 @@ export class RedisClusterStore implements Store {
     const slot = keySlot(index);
     const guard = new WalkGuard(() => masterOfSlot(this.#client, slot), command, () => this.#target.address);
     const page = async (script: LuaScript, args: LuaArg[]) => {
-      const reply = await this.#run('indexScan', command, index, () => evalScript(this.#client, script, keys, args));
+      const reply = await runCall(this.#path, 'indexScan', command, index, () => evalScript(this.#client, script, keys, args));
       guard.check(); // the slot's master changed or reconnected: the walk's position may mean nothing there
       return reply;
     };
@@ -261,7 +270,7 @@ export class RedisClusterStore implements Store {
       return;
     }
     // Members in other slots than the index set: their existence is checked here, not in the scripts.
-    const exists = (members: readonly string[]) => this.#run('indexScan', 'EXISTS', undefined, () => Promise.all(members.map((key) => this.#client.exists(key))));
+    const exists = (members: readonly string[]) => runCall(this.#path, 'indexScan', 'EXISTS', undefined, () => Promise.all(members.map((key) => this.#client.exists(key))));
     yield* existingMembers(indexPages(page, { match, prefix, count, checkKeys: false }), exists, (gone) => this.indexSync(index, gone));
   }
 
@@ -269,7 +278,7 @@ export class RedisClusterStore implements Store {
     this.#assertOpen('ZREMRANGEBYSCORE');
     assertIndex(index, 'ZREMRANGEBYSCORE');
     const keys = [index, clusterLexKeyOf(index)];
-    return this.#run('indexPrune', 'ZREMRANGEBYSCORE', index, async () => (await evalScript(this.#client, INDEX_PRUNE, keys, [])) as number);
+    return runCall(this.#path, 'indexPrune', 'ZREMRANGEBYSCORE', index, async () => (await evalScript(this.#client, INDEX_PRUNE, keys, [])) as number);
   }
 
   /**
@@ -282,7 +291,7 @@ export class RedisClusterStore implements Store {
     assertKeys(keys, 'ZADD');
     if (keys.length === 0) return 0;
     const lex = clusterLexKeyOf(index);
-    return this.#run('indexSync', 'ZADD', index, async () => {
+    return runCall(this.#path, 'indexSync', 'ZADD', index, async () => {
       const home = keySlot(index);
       const local = keys.filter((key) => keySlot(key) === home);
       const remote = keys.filter((key) => keySlot(key) !== home);
@@ -335,19 +344,6 @@ export class RedisClusterStore implements Store {
       `The ${this.#target.address} cannot serve ${command} right now (${reason}). Retry later; check that the cluster's nodes are running and reachable from this process.`,
       { command, operation: command },
     );
-  }
-
-  /** Runs one call of the Store `method` (its facts from the command table) as the Redis `command`, mapping its errors. */
-  async #run<T>(method: StoreCommand, command: string, key: string | undefined, operation: () => Promise<T>): Promise<T> {
-    this.#assertOpen(command);
-    const down = this.#fastFail(command, key);
-    if (down) throw down;
-    this.#hold();
-    try {
-      return await operation();
-    } catch (err) {
-      throw toClusterFailure(err, { command, key, target: this.#target, write: STORE_COMMANDS[method].write });
-    }
   }
 
   /** Joins the commands sent this tick into one socket write per busy node connection (see {@link WriteCoalescer}). */
