@@ -14,9 +14,10 @@ import { DELETE_IF_EQUALS, EXPIRE_INDEXED, GET_WITH_PTTL, INDEX_PRUNE, INDEX_SYN
 import { indexPages } from '../lua/index-walk.js';
 import { evalScript, type LuaArg, type LuaScript } from '../lua/lua.js';
 import {
-  clusterReady, clusterTarget, masterOfSlot, nodeAddress, openCluster, toClusterFailure, topologyOf, type RedisClusterConfig,
+  clusterTarget, masterOfSlot, openCluster, toClusterFailure, type RedisClusterConfig,
 } from './cluster.js';
-import { groupBySlot, hashTagOf, keySlot, slotOfGlob } from './slots.js';
+import { groupBySlot, hashTagOf, keySlot } from './slots.js';
+import { scanCluster } from './cluster-scan.js';
 import { WalkGuard } from '../walk-guard.js';
 import { runCall, type CallPath } from '../call.js';
 import { WriteCoalescer } from '../write-coalescer.js';
@@ -40,8 +41,6 @@ export interface RedisClusterStoreOptions {
 
 /** How long `close()` waits for `QUIT`. */
 const QUIT_TIMEOUT_MS = 2000;
-/** How often a scan starts over when the cluster's topology changed under it, before it gives up. */
-const MAX_SCAN_RESTARTS = 3;
 
 /**
  * A {@link Store} over a Redis Cluster (ioredis `Cluster`): what `RedisStore` delegates to when given a
@@ -215,42 +214,7 @@ export class RedisClusterStore implements Store {
   async *scan(match: string, options?: ScanOptions): AsyncIterable<string[]> {
     this.#assertOpen('SCAN');
     const count = scanCount(match, options);
-    const slot = slotOfGlob(match);
-    for (let attempt = 0; ; attempt++) {
-      await runCall(this.#path, 'scan', 'SCAN', undefined, () => clusterReady(this.#client, 'SCAN', this.#target, this.#readyTimeout));
-      const topology = topologyOf(this.#client);
-      const nodes = slot === undefined ? this.#client.nodes('master') : [masterOfSlot(this.#client, slot)];
-      let interrupted = false;
-      walk: for (const node of nodes) {
-        if (node === undefined) throw this.#unavailable('SCAN', "the master of the hash tag's slot is not known (a failover may be under way)");
-        const guard = new WalkGuard(() => node, 'SCAN', nodeAddress(node));
-        let cursor = '0';
-        do {
-          let reply: [string, string[]];
-          try {
-            reply = await runCall(this.#path, 'scan', 'SCAN', undefined, () => node.scan(cursor, 'MATCH', match, 'COUNT', count));
-          } catch (err) {
-            // A node dropped because its slots moved (e.g. a failover): start over on the new masters.
-            if (topologyOf(this.#client) === topology || attempt === MAX_SCAN_RESTARTS) throw err;
-            interrupted = true;
-            break walk;
-          }
-          // The node reconnected (it may have restarted): its cursor means nothing now. Start over when
-          // the topology changed too, else fail: never a silently partial result.
-          if (!guard.same()) {
-            if (topologyOf(this.#client) === topology || attempt === MAX_SCAN_RESTARTS) throw guard.error();
-            interrupted = true;
-            break walk;
-          }
-          cursor = reply[0];
-          if (reply[1].length > 0) yield reply[1];
-        } while (cursor !== '0');
-      }
-      if (!interrupted && topologyOf(this.#client) === topology) return;
-      if (attempt === MAX_SCAN_RESTARTS) {
-        throw this.#unavailable('SCAN', 'the cluster topology kept changing during the scan (failover or resharding)');
-      }
-    }
+    yield* scanCluster(this.#client, this.#path, match, count, this.#readyTimeout, (command, reason) => this.#unavailable(command, reason));
   }
 
   async *indexScan(index: string, options?: IndexScanOptions): AsyncIterable<string[]> {
