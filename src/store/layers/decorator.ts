@@ -2,7 +2,10 @@
  * `StoreDecorator`: a {@link Store} that wraps another and runs every call through one hook. cacheorm's
  * timeouts, tracing and `failOpen` are decorators; write your own the same way (metrics, logging, chaos).
  */
+import { STORE_COMMANDS, type StoreCommand } from '../commands.js';
 import type { IndexOption, IndexScanOptions, ScanOptions, Store, WriteOp } from '../store.js';
+
+export type { StoreCommand } from '../commands.js';
 
 /**
  * One call a {@link StoreDecorator} intercepts.
@@ -23,17 +26,13 @@ export interface StoreCall<T> {
   readonly empty: T;
 }
 
-/**
- * The Store methods a decorator sees, by name.
- *
- * @example
- * const reads: StoreCommand[] = ['get', 'mget', 'exists', 'pttl', 'scan', 'indexScan'];
- */
-export type StoreCommand =
-  | 'get' | 'getWithPttl' | 'mget' | 'write' | 'unlink' | 'deleteIfEquals' | 'exists' | 'pttl' | 'expire'
-  | 'scan' | 'indexScan' | 'indexPrune' | 'indexSync';
-
 const DONE: IteratorResult<string[]> = { done: true, value: undefined };
+
+/** The {@link StoreCall} of one call of `command`, its `write` and `empty` read from the command table. */
+function call<T>(command: StoreCommand, target: { key?: string | undefined; count?: number }): StoreCall<T> {
+  const facts = STORE_COMMANDS[command];
+  return { command, ...target, write: facts.write, empty: facts.empty(target.count ?? 1) as T };
+}
 
 /**
  * `store.getWithPttl(key)` when the store has it, else `get` and `pttl` sent together. @internal
@@ -86,7 +85,7 @@ export abstract class StoreDecorator implements Store {
 
   /** {@inheritDoc Store.get} */
   get(key: string): Promise<string | null> {
-    return this.around({ command: 'get', key, write: false, empty: null }, () => this.inner.get(key));
+    return this.around(call('get', { key }), () => this.inner.get(key));
   }
 
   /**
@@ -94,64 +93,64 @@ export abstract class StoreDecorator implements Store {
    * without the method answers from `get` and `pttl` sent together.
    */
   getWithPttl(key: string): Promise<[value: string | null, pttl: number]> {
-    return this.around({ command: 'getWithPttl', key, write: false, empty: [null, -2] }, () => getWithPttl(this.inner, key));
+    return this.around(call('getWithPttl', { key }), () => getWithPttl(this.inner, key));
   }
 
   /** {@inheritDoc Store.mget} */
   mget(keys: readonly string[]): Promise<(string | null)[]> {
-    return this.around({ command: 'mget', count: keys.length, write: false, empty: keys.map(() => null) }, () => this.inner.mget(keys));
+    return this.around(call('mget', { count: keys.length }), () => this.inner.mget(keys));
   }
 
   /** {@inheritDoc Store.write} */
   write(ops: readonly WriteOp[]): Promise<boolean[]> {
     const key = ops.length === 1 ? ops[0]?.key : undefined;
-    return this.around({ command: 'write', key, count: ops.length, write: true, empty: ops.map(() => false) }, () => this.inner.write(ops));
+    return this.around(call('write', { key, count: ops.length }), () => this.inner.write(ops));
   }
 
   /** {@inheritDoc Store.unlink} */
   unlink(keys: readonly string[], options?: IndexOption): Promise<number> {
     const key = keys.length === 1 ? keys[0] : undefined;
-    return this.around({ command: 'unlink', key, count: keys.length, write: true, empty: 0 }, () => this.inner.unlink(keys, options));
+    return this.around(call('unlink', { key, count: keys.length }), () => this.inner.unlink(keys, options));
   }
 
   /** {@inheritDoc Store.deleteIfEquals} */
   deleteIfEquals(key: string, value: string, options?: IndexOption): Promise<boolean> {
-    return this.around({ command: 'deleteIfEquals', key, write: true, empty: false }, () => this.inner.deleteIfEquals(key, value, options));
+    return this.around(call('deleteIfEquals', { key }), () => this.inner.deleteIfEquals(key, value, options));
   }
 
   /** {@inheritDoc Store.exists} */
   exists(key: string): Promise<boolean> {
-    return this.around({ command: 'exists', key, write: false, empty: false }, () => this.inner.exists(key));
+    return this.around(call('exists', { key }), () => this.inner.exists(key));
   }
 
   /** {@inheritDoc Store.pttl} */
   pttl(key: string): Promise<number> {
-    return this.around({ command: 'pttl', key, write: false, empty: -2 }, () => this.inner.pttl(key));
+    return this.around(call('pttl', { key }), () => this.inner.pttl(key));
   }
 
   /** {@inheritDoc Store.expire} */
   expire(key: string, ttlMs: number | null, options?: IndexOption): Promise<boolean> {
-    return this.around({ command: 'expire', key, write: true, empty: false }, () => this.inner.expire(key, ttlMs, options));
+    return this.around(call('expire', { key }), () => this.inner.expire(key, ttlMs, options));
   }
 
   /** {@inheritDoc Store.scan} */
   scan(match: string, options?: ScanOptions): AsyncIterable<string[]> {
-    return this.pages({ command: 'scan', key: match, write: false, empty: DONE }, () => this.inner.scan(match, options));
+    return this.pages(call('scan', { key: match }), () => this.inner.scan(match, options));
   }
 
   /** {@inheritDoc Store.indexScan} */
   indexScan(index: string, options?: IndexScanOptions): AsyncIterable<string[]> {
-    return this.pages({ command: 'indexScan', key: index, write: false, empty: DONE }, () => this.inner.indexScan(index, options));
+    return this.pages(call('indexScan', { key: index }), () => this.inner.indexScan(index, options));
   }
 
   /** {@inheritDoc Store.indexPrune} */
   indexPrune(index: string): Promise<number> {
-    return this.around({ command: 'indexPrune', key: index, write: true, empty: 0 }, () => this.inner.indexPrune(index));
+    return this.around(call('indexPrune', { key: index }), () => this.inner.indexPrune(index));
   }
 
   /** {@inheritDoc Store.indexSync} */
   indexSync(index: string, keys: readonly string[]): Promise<number> {
-    return this.around({ command: 'indexSync', key: index, count: keys.length, write: true, empty: 0 }, () => this.inner.indexSync(index, keys));
+    return this.around(call('indexSync', { key: index, count: keys.length }), () => this.inner.indexSync(index, keys));
   }
 
   /** {@inheritDoc Store.close} */

@@ -2,6 +2,7 @@
  * Bounded waits: `TimeoutStore` makes every call of the store it wraps settle within a time limit.
  */
 import { StoreUnavailableError } from '../../errors/index.js';
+import { STORE_COMMANDS } from '../commands.js';
 import { DeadlineQueue } from './deadlines.js';
 import { StoreDecorator, type StoreCall } from './decorator.js';
 import type { Store } from '../store.js';
@@ -13,13 +14,6 @@ import type { Store } from '../store.js';
  * const cache = createCache({ redis: url, commandTimeout: DEFAULT_COMMAND_TIMEOUT_MS / 4 }); // 500 ms
  */
 export const DEFAULT_COMMAND_TIMEOUT_MS = 2000;
-
-/** How each Store method reads in messages (Redis' command names). */
-const COMMAND_NAMES: Record<string, string> = {
-  get: 'GET', mget: 'MGET', write: 'SET', unlink: 'UNLINK', deleteIfEquals: 'compare-and-delete (EVALSHA)',
-  exists: 'EXISTS', pttl: 'PTTL', expire: 'PEXPIRE', scan: 'SCAN', indexScan: 'ZSCAN',
-  indexPrune: 'ZREMRANGEBYSCORE', indexSync: 'ZADD',
-};
 
 /**
  * The `cause` of a timed-out call's {@link StoreUnavailableError}.
@@ -133,7 +127,7 @@ export class TimeoutStore extends StoreDecorator {
   }
 
   #timeoutError(call: StoreCall<unknown>): StoreUnavailableError {
-    const command = COMMAND_NAMES[call.command] ?? call.command;
+    const command = STORE_COMMANDS[call.command].label;
     const target = call.count !== undefined && call.count > 1 ? ` (${call.count} keys)` : '';
     const outcome = call.write
       ? ' The outcome of this write is unknown: the command may still have been applied, now or later, so do not assume it was not; ' +

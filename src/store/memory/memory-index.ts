@@ -9,6 +9,7 @@
 import { StoreError } from '../../errors/index.js';
 import { compileGlob } from '../glob.js';
 import { walkInBatches } from './memory-batches.js';
+import { WRONGTYPE_REPLY } from '../commands.js';
 
 /**
  * A sorted set: member → score.
@@ -30,8 +31,6 @@ export interface Entry {
   expiresAt: number | null;
 }
 
-/** Redis' reply to a command run against a key of another type. */
-const WRONGTYPE = 'WRONGTYPE Operation against a key holding the wrong kind of value';
 
 /**
  * The {@link StoreError} Redis would answer for `command` on `key` holding another type.
@@ -41,9 +40,9 @@ const WRONGTYPE = 'WRONGTYPE Operation against a key holding the wrong kind of v
  */
 export function wrongType(command: string, key: string): StoreError {
   return new StoreError(
-    `MemoryStore refused ${command}: ${WRONGTYPE}. A key cacheorm uses holds another data type (an index set ` +
+    `MemoryStore refused ${command}: ${WRONGTYPE_REPLY}. A key cacheorm uses holds another data type (an index set ` +
       'read as a value, or a value used as an index set); give each entity its own keys.',
-    WRONGTYPE,
+    WRONGTYPE_REPLY,
     { command, key },
   );
 }

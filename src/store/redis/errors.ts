@@ -5,6 +5,7 @@
  */
 import { CacheOrmError, StoreError, StoreUnavailableError, redactCredentials } from '../../errors/index.js';
 import { redactSecret } from '../../errors/redact.js';
+import { WRITE_REDIS_COMMANDS } from '../commands.js';
 
 /** Where a Redis store points, for messages. */
 export interface RedisTarget {
@@ -25,6 +26,21 @@ export interface FailureContext {
   readonly target: RedisTarget;
   /** A sentence appended to the message (e.g. what was and was not written). */
   readonly note?: string;
+  /**
+   * Whether the call changes data (the command table's `write` of its Store method); when absent, judged
+   * from `command` (see `WRITE_REDIS_COMMANDS`).
+   */
+  readonly write?: boolean | undefined;
+}
+
+/**
+ * Whether the failed call changed data, so its outcome is unknown when its connection failed midway.
+ *
+ * @example
+ * isWrite({ command: 'EVALSHA', write: false, target }); // false: a getWithPttl script
+ */
+export function isWrite(context: FailureContext): boolean {
+  return context.write ?? WRITE_REDIS_COMMANDS.has(context.command);
 }
 
 interface ErrorLike {
@@ -55,9 +71,6 @@ const CONNECTION_MESSAGES = [
   /^None of startup nodes is available/,
   /^Node is disconnected/,
 ];
-
-/** The commands of RedisStore that change data: when their connection fails midway, their outcome is unknown. */
-const WRITE_COMMANDS = new Set(['SET', 'MULTI/EXEC', 'UNLINK', 'EVALSHA', 'PEXPIRE', 'PERSIST', 'ZREMRANGEBYSCORE', 'ZADD', 'ZREM']);
 
 /**
  * Reply prefixes meaning "this server cannot serve you right now", not "this command is wrong" (`MOVED` /
@@ -151,7 +164,7 @@ export function toStoreFailure(err: unknown, context: FailureContext): StoreErro
         : last && last !== text
           ? `${sentence(text)}; last connection error: ${last}`
           : sentence(text);
-    const unknown = WRITE_COMMANDS.has(context.command)
+    const unknown = isWrite(context)
       ? ' The outcome of this write is unknown: it may have been applied before the connection failed, so re-read or rewrite the entry once Redis is back.'
       : '';
     return new StoreUnavailableError(

@@ -1,10 +1,11 @@
 /**
  * One socket write per tick for the commands a store sends: the first command of a tick corks the
- * client's socket, and `process.nextTick` uncorks it, so every command issued until then (typically
- * the continuations of all the replies one socket read delivered) leaves in a single `writev`.
+ * socket of each connection awaiting replies (the client's, or each node connection of a cluster), and
+ * `process.nextTick` uncorks them, so every command issued until then (typically the continuations of
+ * all the replies one socket read delivered) leaves in a single `writev` per connection.
  * @internal
  */
-import type { Redis } from 'ioredis';
+import type { Cluster, Redis } from 'ioredis';
 
 /** The part of a socket the coalescer uses. */
 interface Corkable {
@@ -41,27 +42,40 @@ interface ClientInternals {
  * const value = await client.get(key);
  */
 export class WriteCoalescer {
-  #corked: Corkable | undefined;
+  /** The sockets corked this tick (empty between ticks). */
+  readonly #corked: Corkable[] = [];
   readonly #flush = (): void => {
-    const stream = this.#corked;
-    this.#corked = undefined;
-    stream?.uncork();
+    for (const stream of this.#corked.splice(0)) stream.uncork();
   };
 
-  constructor(private readonly client: Redis) {}
+  /** `client`: a standalone client, or a cluster (each of its node connections is coalesced on its own). */
+  constructor(private readonly client: Redis | Cluster) {}
 
   /**
-   * Joins the commands sent from now until the end of this tick into one socket write, when other
-   * commands are awaiting replies (under load). A lone command is written at once: there is nothing to
-   * join it with, and deferring its write would only add to its latency.
+   * Joins the commands sent from now until the end of this tick into one socket write per connection,
+   * on the connections where other commands are awaiting replies (under load). A command to an idle
+   * connection is written at once: there is nothing to join it with, and deferring its write would only
+   * add to its latency.
    */
   hold(): void {
-    if (this.#corked !== undefined || this.client.status !== 'ready') return;
-    const { stream, commandQueue } = this.client as unknown as ClientInternals;
+    if (this.#corked.length > 0) return;
+    if (this.client.isCluster) {
+      const cluster = this.client as Cluster;
+      if (cluster.status !== 'ready') return;
+      for (const node of cluster.nodes('all')) this.#cork(node);
+    } else {
+      this.#cork(this.client as Redis);
+    }
+    if (this.#corked.length > 0) process.nextTick(this.#flush);
+  }
+
+  /** Corks the socket of `connection` if it is ready, writable and awaiting replies. */
+  #cork(connection: Redis): void {
+    if (connection.status !== 'ready') return;
+    const { stream, commandQueue } = connection as unknown as ClientInternals;
     if (commandQueue === undefined || commandQueue.length === 0) return;
     if (stream === undefined || stream.destroyed || !stream.writable) return;
     stream.cork();
-    this.#corked = stream;
-    process.nextTick(this.#flush);
+    this.#corked.push(stream);
   }
 }

@@ -75,6 +75,20 @@ describe('RedisStore durability on standalone Redis with a replica', () => {
     }
   });
 
+  it('sends no WAIT after reads: getWithPttl (a Lua script, like compare-and-delete) is a read in the command table', async () => {
+    const store = new RedisStore(master.url, { durability: { replicas: 2, timeoutMs: 100 } }); // one replica: every WAIT falls short
+    try {
+      await admin.set('d:read', 'v', 'PX', 60_000);
+      const [value, pttl] = await store.getWithPttl('d:read');
+      expect(value).toBe('v');
+      expect(pttl).toBeGreaterThan(0);
+      expect(await store.get('d:read')).toBe('v');
+      await expect(store.expire('d:read', 30_000)).rejects.toThrow(/Redis applied PEXPIRE, but only 1 of the 2/);
+    } finally {
+      await store.close();
+    }
+  });
+
   it('rejects a malformed durability option', () => {
     expect(() => new RedisStore(master.url, { durability: { replicas: 1, timeoutMs: 0 } })).toThrow(ConfigError);
     expect(() => new RedisStore(master.url, { durability: { replicas: 1.5, timeoutMs: 100 } })).toThrow(/positive whole numbers/);

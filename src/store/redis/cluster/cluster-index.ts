@@ -18,6 +18,7 @@ import type { LuaScript } from '../lua/lua.js';
 import { lua } from '../lua/lua.js';
 import { hashTagOf } from './slots.js';
 import type { WriteOp } from '../../store.js';
+import { WRONGTYPE_REPLY } from '../../commands.js';
 
 /**
  * The lexicographic companion of the index set `index` on a cluster (see the module notes).
@@ -40,7 +41,6 @@ export function clusterLexKeyOf(index: string): string {
   );
 }
 
-const WRONGTYPE = 'WRONGTYPE Operation against a key holding the wrong kind of value';
 
 /**
  * Updates the index set `KEYS[1]` and its companion `KEYS[2]` for members written or removed elsewhere.
@@ -55,7 +55,7 @@ export const INDEX_APPLY: LuaScript = lua(`local t = redis.call('TIME')
 local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
 for k = 1, 2 do
   local kind = redis.call('TYPE', KEYS[k]).ok
-  if kind ~= 'zset' and kind ~= 'none' then return redis.error_reply('${WRONGTYPE}') end
+  if kind ~= 'zset' and kind ~= 'none' then return redis.error_reply('${WRONGTYPE_REPLY}') end
 end
 for i = 1, #ARGV, 3 do
   local op, member, ms = ARGV[i], ARGV[i + 1], ARGV[i + 2]

@@ -15,10 +15,13 @@ import { DELETE_IF_EQUALS, EXPIRE_INDEXED, GET_WITH_PTTL, INDEX_PRUNE, INDEX_SYN
 import { indexPages } from '../lua/index-walk.js';
 import { evalScript, type LuaArg, type LuaScript } from '../lua/lua.js';
 import {
-  clusterReady, clusterTarget, masterOfSlot, nodeAddress, openCluster, toClusterFailure, topologyOf, type RedisClusterConfig,
+  clusterTarget, masterOfSlot, openCluster, toClusterFailure, type RedisClusterConfig,
 } from './cluster.js';
-import { groupBySlot, hashTagOf, keySlot, slotOfGlob } from './slots.js';
+import { groupBySlot, hashTagOf, keySlot } from './slots.js';
+import { scanCluster } from './cluster-scan.js';
 import { WalkGuard } from '../walk-guard.js';
+import { runCall, type CallPath } from '../call.js';
+import { WriteCoalescer } from '../write-coalescer.js';
 import type { IndexOption, IndexScanOptions, ScanOptions, Store, WriteOp } from '../../store.js';
 import {
   assertExpireTtl, assertIndex, assertKeys, indexOption, indexScanArguments, scanCount,
@@ -39,8 +42,6 @@ export interface RedisClusterStoreOptions {
 
 /** How long `close()` waits for `QUIT`. */
 const QUIT_TIMEOUT_MS = 2000;
-/** How often a scan starts over when the cluster's topology changed under it, before it gives up. */
-const MAX_SCAN_RESTARTS = 3;
 
 /**
  * A {@link Store} over a Redis Cluster (ioredis `Cluster`): what `RedisStore` delegates to when given a
@@ -62,6 +63,10 @@ export class RedisClusterStore implements Store {
   readonly #confirmations: ReplicaConfirmations | undefined;
   readonly #writes: ClusterWrites;
   readonly #connection: RedisConnection;
+  /** One socket write per tick and node connection, for the client and (with `durability`) the writer. */
+  readonly #coalescers: WriteCoalescer[];
+  /** The call path every method runs through (see `runCall`). */
+  readonly #path: CallPath;
   #closed = false;
 
   constructor(redis: Cluster | RedisClusterConfig, options: RedisClusterStoreOptions) {
@@ -74,6 +79,14 @@ export class RedisClusterStore implements Store {
     this.#confirmations = options.durability === undefined ? undefined : new ReplicaConfirmations(options.durability);
     this.#writer = this.#confirmations === undefined ? this.#client : this.#client.duplicate();
     this.#writes = new ClusterWrites(this.#writer, this.#target, this.#maxKeys, (slot, command, key) => this.#confirm(slot, command, key));
+    this.#coalescers = [this.#client, ...(this.#writer === this.#client ? [] : [this.#writer])].map((client) => new WriteCoalescer(client));
+    this.#path = {
+      target: this.#target,
+      closed: () => this.#closed,
+      unavailable: (command, key) => this.#fastFail(command, key),
+      hold: () => this.#hold(),
+      failure: toClusterFailure,
+    };
     if (this.#writer !== this.#client) this.#connection.watchErrors(this.#writer);
   }
 
@@ -88,11 +101,11 @@ export class RedisClusterStore implements Store {
   }
 
   async get(key: string): Promise<string | null> {
-    return this.#run('GET', key, () => this.#client.get(key));
+    return runCall(this.#path, 'get', 'GET', key, () => this.#client.get(key));
   }
 
   async getWithPttl(key: string): Promise<[value: string | null, pttl: number]> {
-    return this.#run('EVALSHA', key, async () => (await evalScript(this.#client, GET_WITH_PTTL, [key], [])) as [string | null, number]);
+    return runCall(this.#path, 'getWithPttl', 'EVALSHA', key, async () => (await evalScript(this.#client, GET_WITH_PTTL, [key], [])) as [string | null, number]);
   }
 
   /**
@@ -104,7 +117,7 @@ export class RedisClusterStore implements Store {
   async mget(keys: readonly string[]): Promise<(string | null)[]> {
     this.#assertOpen('MGET');
     if (keys.length === 0) return [];
-    return this.#run('MGET', undefined, async () => {
+    return runCall(this.#path, 'mget', 'MGET', undefined, async () => {
       const out: (string | null)[] = new Array<string | null>(keys.length);
       const byMaster = new Map<string, number[][]>();
       for (const [slot, positions] of groupBySlot(keys)) {
@@ -135,6 +148,7 @@ export class RedisClusterStore implements Store {
 
   async write(ops: readonly WriteOp[]): Promise<boolean[]> {
     this.#assertOpen('SET');
+    this.#hold();
     return this.#writes.write(ops, this.#fastFail('SET', ops.length === 1 ? ops[0]?.key : undefined));
   }
 
@@ -142,13 +156,14 @@ export class RedisClusterStore implements Store {
     this.#assertOpen('UNLINK');
     const index = indexOption(options, 'UNLINK');
     if (keys.length === 0) return 0;
+    this.#hold();
     return this.#writes.unlink(keys, index, this.#fastFail('UNLINK', undefined));
   }
 
   async deleteIfEquals(key: string, value: string, options?: IndexOption): Promise<boolean> {
     this.#assertOpen('EVALSHA');
     const index = indexOption(options, 'EVALSHA');
-    return this.#run('EVALSHA', key, async () => {
+    return runCall(this.#path, 'deleteIfEquals', 'EVALSHA', key, async () => {
       const colocated = index !== undefined && keySlot(index) === keySlot(key);
       if (index !== undefined && !colocated) await this.#applyIndex(index, []); // type check before anything changes
       const keys = colocated ? [key, index, clusterLexKeyOf(index)] : [key];
@@ -160,11 +175,11 @@ export class RedisClusterStore implements Store {
   }
 
   async exists(key: string): Promise<boolean> {
-    return this.#run('EXISTS', key, async () => (await this.#client.exists(key)) > 0);
+    return runCall(this.#path, 'exists', 'EXISTS', key, async () => (await this.#client.exists(key)) > 0);
   }
 
   async pttl(key: string): Promise<number> {
-    return this.#run('PTTL', key, () => this.#client.pttl(key));
+    return runCall(this.#path, 'pttl', 'PTTL', key, () => this.#client.pttl(key));
   }
 
   async expire(key: string, ttlMs: number | null, options?: IndexOption): Promise<boolean> {
@@ -172,7 +187,7 @@ export class RedisClusterStore implements Store {
     this.#assertOpen(command);
     assertExpireTtl(key, ttlMs);
     const index = indexOption(options, command);
-    return this.#run(command, key, async () => {
+    return runCall(this.#path, 'expire', command, key, async () => {
       let existed: boolean;
       const colocated = index !== undefined && keySlot(index) === keySlot(key);
       if (colocated) {
@@ -199,42 +214,7 @@ export class RedisClusterStore implements Store {
   async *scan(match: string, options?: ScanOptions): AsyncIterable<string[]> {
     this.#assertOpen('SCAN');
     const count = scanCount(match, options);
-    const slot = slotOfGlob(match);
-    for (let attempt = 0; ; attempt++) {
-      await this.#run('SCAN', undefined, () => clusterReady(this.#client, 'SCAN', this.#target, this.#readyTimeout));
-      const topology = topologyOf(this.#client);
-      const nodes = slot === undefined ? this.#client.nodes('master') : [masterOfSlot(this.#client, slot)];
-      let interrupted = false;
-      walk: for (const node of nodes) {
-        if (node === undefined) throw this.#unavailable('SCAN', "the master of the hash tag's slot is not known (a failover may be under way)");
-        const guard = new WalkGuard(() => node, 'SCAN', nodeAddress(node));
-        let cursor = '0';
-        do {
-          let reply: [string, string[]];
-          try {
-            reply = await this.#run('SCAN', undefined, () => node.scan(cursor, 'MATCH', match, 'COUNT', count));
-          } catch (err) {
-            // A node dropped because its slots moved (e.g. a failover): start over on the new masters.
-            if (topologyOf(this.#client) === topology || attempt === MAX_SCAN_RESTARTS) throw err;
-            interrupted = true;
-            break walk;
-          }
-          // The node reconnected (it may have restarted): its cursor means nothing now. Start over when
-          // the topology changed too, else fail: never a silently partial result.
-          if (!guard.same()) {
-            if (topologyOf(this.#client) === topology || attempt === MAX_SCAN_RESTARTS) throw guard.error();
-            interrupted = true;
-            break walk;
-          }
-          cursor = reply[0];
-          if (reply[1].length > 0) yield reply[1];
-        } while (cursor !== '0');
-      }
-      if (!interrupted && topologyOf(this.#client) === topology) return;
-      if (attempt === MAX_SCAN_RESTARTS) {
-        throw this.#unavailable('SCAN', 'the cluster topology kept changing during the scan (failover or resharding)');
-      }
-    }
+    yield* scanCluster(this.#client, this.#path, match, count, this.#readyTimeout, (command, reason) => this.#unavailable(command, reason));
   }
 
   async *indexScan(index: string, options?: IndexScanOptions): AsyncIterable<string[]> {
@@ -245,7 +225,7 @@ export class RedisClusterStore implements Store {
     const slot = keySlot(index);
     const guard = new WalkGuard(() => masterOfSlot(this.#client, slot), command, () => this.#target.address);
     const page = async (script: LuaScript, args: LuaArg[]) => {
-      const reply = await this.#run(command, index, () => evalScript(this.#client, script, keys, args));
+      const reply = await runCall(this.#path, 'indexScan', command, index, () => evalScript(this.#client, script, keys, args));
       guard.check(); // the slot's master changed or reconnected: the walk's position may mean nothing there
       return reply;
     };
@@ -254,7 +234,7 @@ export class RedisClusterStore implements Store {
       return;
     }
     // Members in other slots than the index set: their existence is checked here, not in the scripts.
-    const exists = (members: readonly string[]) => this.#run('EXISTS', undefined, () => Promise.all(members.map((key) => this.#client.exists(key))));
+    const exists = (members: readonly string[]) => runCall(this.#path, 'indexScan', 'EXISTS', undefined, () => Promise.all(members.map((key) => this.#client.exists(key))));
     yield* existingMembers(indexPages(page, { match, prefix, count, checkKeys: false }), exists, (gone) => this.indexSync(index, gone));
   }
 
@@ -262,7 +242,7 @@ export class RedisClusterStore implements Store {
     this.#assertOpen('ZREMRANGEBYSCORE');
     assertIndex(index, 'ZREMRANGEBYSCORE');
     const keys = [index, clusterLexKeyOf(index)];
-    return this.#run('ZREMRANGEBYSCORE', index, async () => (await evalScript(this.#client, INDEX_PRUNE, keys, [])) as number);
+    return runCall(this.#path, 'indexPrune', 'ZREMRANGEBYSCORE', index, async () => (await evalScript(this.#client, INDEX_PRUNE, keys, [])) as number);
   }
 
   /**
@@ -275,7 +255,7 @@ export class RedisClusterStore implements Store {
     assertKeys(keys, 'ZADD');
     if (keys.length === 0) return 0;
     const lex = clusterLexKeyOf(index);
-    return this.#run('ZADD', index, async () => {
+    return runCall(this.#path, 'indexSync', 'ZADD', index, async () => {
       const home = keySlot(index);
       const local = keys.filter((key) => keySlot(key) === home);
       const remote = keys.filter((key) => keySlot(key) !== home);
@@ -326,15 +306,9 @@ export class RedisClusterStore implements Store {
     );
   }
 
-  async #run<T>(command: string, key: string | undefined, operation: () => Promise<T>): Promise<T> {
-    this.#assertOpen(command);
-    const down = this.#fastFail(command, key);
-    if (down) throw down;
-    try {
-      return await operation();
-    } catch (err) {
-      throw toClusterFailure(err, { command, key, target: this.#target });
-    }
+  /** Joins the commands sent this tick into one socket write per busy node connection (see {@link WriteCoalescer}). */
+  #hold(): void {
+    for (const coalescer of this.#coalescers) coalescer.hold();
   }
 
   #assertOpen(command: string): void {

@@ -6,7 +6,7 @@
 import { Cluster, type ClusterNode, type ClusterOptions, type Redis } from 'ioredis';
 import { ConfigError, StoreError, StoreUnavailableError } from '../../../errors/index.js';
 import { refuseKeyPrefix } from '../client.js';
-import { clean, toStoreFailure, type FailureContext, type RedisTarget } from '../errors.js';
+import { clean, isWrite, toStoreFailure, type FailureContext, type RedisTarget } from '../errors.js';
 
 /**
  * A Redis Cluster for cacheorm to create and own (it quits it on `close()`): a list of seed node URLs
@@ -272,7 +272,6 @@ export function topologyOf(cluster: Cluster): string {
 }
 
 const GAVE_UP = /^Too many Cluster redirections\. Last error: (?:\w*Error: )?([\s\S]*)$/;
-const WRITES = new Set(['SET', 'MULTI/EXEC', 'UNLINK', 'EVALSHA', 'PEXPIRE', 'PERSIST', 'ZADD', 'ZREM']);
 
 /**
  * Like `toStoreFailure`, with a clearer message when ioredis gave up re-sending a command (`Too many
@@ -288,7 +287,7 @@ export function toClusterFailure(err: unknown, context: FailureContext): StoreEr
   if (gaveUp === null || !(mapped instanceof StoreUnavailableError)) return mapped;
   const last = clean(gaveUp[1]!.trim(), context.target).replace(/\.+$/, '');
   const unknown =
-    WRITES.has(context.command) && !/^(CLUSTERDOWN|MOVED|ASK|TRYAGAIN)\b/.test(last)
+    isWrite(context) && !/^(CLUSTERDOWN|MOVED|ASK|TRYAGAIN)\b/.test(last)
       ? ' The outcome of this write is unknown: it may have been applied before the connection failed, so re-read or rewrite the entry.'
       : '';
   return new StoreUnavailableError(

@@ -27,6 +27,7 @@
  */
 import { lua } from './lua.js';
 import type { WriteOp } from '../../store.js';
+import { WRONGTYPE_REPLY } from '../../commands.js';
 
 /**
  * The lexicographic companion set of the index set `index` (see the module notes). It shares any hash tag
@@ -44,11 +45,10 @@ export const NOW = `local t = redis.call('TIME')
 local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
 `;
 
-const WRONGTYPE = 'WRONGTYPE Operation against a key holding the wrong kind of value';
 
 /** Lua statements returning a WRONGTYPE error unless `key` holds a sorted set or nothing. */
 const checkIndex = (key: string): string => `local kind = redis.call('TYPE', ${key}).ok
-if kind ~= 'zset' and kind ~= 'none' then return redis.error_reply('${WRONGTYPE}') end
+if kind ~= 'zset' and kind ~= 'none' then return redis.error_reply('${WRONGTYPE_REPLY}') end
 `;
 
 /**

@@ -10,6 +10,7 @@ import { NO_EXEC_REPLY, chunk, openClient, quitClient, replies, setArguments } f
 import { ownedClientDefaults, RedisConnection } from '../connection.js';
 import { WalkGuard } from '../walk-guard.js';
 import { WriteCoalescer } from '../write-coalescer.js';
+import { runCall, type CallPath } from '../call.js';
 import { closedStoreError, toStoreFailure, type RedisTarget } from '../errors.js';
 import {
   DELETE_IF_EQUALS, EXPIRE_INDEXED, GET_WITH_PTTL, INDEX_PRUNE, INDEX_SYNC, UNLINK_INDEXED, WRITE,
@@ -21,9 +22,6 @@ import type { IndexOption, IndexScanOptions, ScanOptions, Store, WriteOp } from 
 import {
   assertExpireTtl, assertIndex, assertKeys, assertWriteOps, indexOption, indexScanArguments, scanCount,
 } from '../../validate.js';
-
-/** Data-changing commands the durability option confirms with `WAIT`. */
-const DURABLE_COMMANDS = new Set(['SET', 'MULTI/EXEC', 'UNLINK', 'EVALSHA', 'PEXPIRE', 'PERSIST']);
 
 /** How long `close()` waits for `QUIT` before dropping the connection. */
 const QUIT_TIMEOUT_MS = 2000;
@@ -57,6 +55,8 @@ export class StandaloneRedisStore implements Store {
   readonly #confirmations: ReplicaConfirmations | undefined;
   readonly #connection: RedisConnection;
   readonly #writes: WriteCoalescer;
+  /** The call path every method runs through (see `runCall`). */
+  readonly #path: CallPath;
   #closed = false;
 
   constructor(redis: Redis | string | RedisOptions, redisOptions: RedisOptions | undefined, settings: StandaloneSettings) {
@@ -79,6 +79,15 @@ export class StandaloneRedisStore implements Store {
     const yoursToo = redisOptions?.commandTimeout !== undefined || (owned && typeof redis === 'object' && (redis as RedisOptions).commandTimeout !== undefined);
     const handshakeTimeout = owned && !settings.perCommandTimeout && !yoursToo ? defaults.commandTimeout : undefined;
     this.#connection = new RedisConnection(client, this.#target, owned, () => this.#closed, settings.commandTimeout, handshakeTimeout);
+    const confirmations = this.#confirmations;
+    this.#path = {
+      target: this.#target,
+      closed: () => this.#closed,
+      unavailable: (command, key) => this.#connection.unavailable(command, key),
+      hold: () => this.#writes.hold(),
+      failure: toStoreFailure,
+      confirm: confirmations && ((command, key) => confirmations.confirm(this.client, command, key)),
+    };
   }
 
   /** See {@link RedisStore.onConnectionLost}. */
@@ -88,19 +97,19 @@ export class StandaloneRedisStore implements Store {
 
   /** {@inheritDoc Store.get} */
   get(key: string): Promise<string | null> {
-    return this.#run('GET', key, () => this.client.get(key));
+    return runCall(this.#path, 'get', 'GET', key, () => this.client.get(key));
   }
 
   /** The value at `key` and its remaining TTL (`Store.getWithPttl`): one Lua script (`GET`, `PTTL`), one round trip, one atomic step. */
   getWithPttl(key: string): Promise<[value: string | null, pttl: number]> {
-    return this.#run('EVALSHA', key, async () => (await evalScript(this.client, GET_WITH_PTTL, [key], [])) as [string | null, number]);
+    return runCall(this.#path, 'getWithPttl', 'EVALSHA', key, async () => (await evalScript(this.client, GET_WITH_PTTL, [key], [])) as [string | null, number]);
   }
 
   /** {@inheritDoc Store.mget} */
   async mget(keys: readonly string[]): Promise<(string | null)[]> {
     this.#assertOpen('MGET');
     if (keys.length === 0) return [];
-    return this.#run('MGET', undefined, async () => {
+    return runCall(this.#path, 'mget', 'MGET', undefined, async () => {
       const chunks = chunk(keys, this.#maxKeys);
       if (chunks.length === 1) return this.client.mget(chunks[0]!);
       const pipeline = this.client.pipeline();
@@ -116,7 +125,7 @@ export class StandaloneRedisStore implements Store {
     if (ops.length === 0) return [];
     if (ops.some((op) => op.index !== undefined)) {
       const { keys, args } = writeCall(ops);
-      return this.#run('SET', ops.length === 1 ? ops[0]!.key : undefined, async () => {
+      return runCall(this.#path, 'write', 'SET', ops.length === 1 ? ops[0]!.key : undefined, async () => {
         try {
           return ((await evalScript(this.client, WRITE, keys, args)) as number[]).map((applied) => applied === 1);
         } catch (err) {
@@ -127,9 +136,9 @@ export class StandaloneRedisStore implements Store {
     }
     if (ops.length === 1) {
       const op = ops[0]!;
-      return this.#run('SET', op.key, async () => [(await this.client.call('SET', setArguments(op))) === 'OK']);
+      return runCall(this.#path, 'write', 'SET', op.key, async () => [(await this.client.call('SET', setArguments(op))) === 'OK']);
     }
-    return this.#run('MULTI/EXEC', undefined, async () => {
+    return runCall(this.#path, 'write', 'MULTI/EXEC', undefined, async () => {
       const multi = this.client.multi();
       for (const op of ops) multi.call('SET', setArguments(op));
       const results = await multi.exec();
@@ -156,7 +165,7 @@ export class StandaloneRedisStore implements Store {
     this.#assertOpen('UNLINK');
     const index = indexOption(options, 'UNLINK');
     if (keys.length === 0) return 0;
-    return this.#run('UNLINK', undefined, async () => {
+    return runCall(this.#path, 'unlink', 'UNLINK', undefined, async () => {
       const chunks = chunk(keys, this.#maxKeys);
       if (index !== undefined) {
         const calls = chunks.map((part) => ({ keys: [index, lexKeyOf(index), ...part], args: [] }));
@@ -179,17 +188,17 @@ export class StandaloneRedisStore implements Store {
     this.#assertOpen('EVALSHA');
     const index = indexOption(options, 'EVALSHA');
     const keys = index === undefined ? [key] : [key, index, lexKeyOf(index)];
-    return this.#run('EVALSHA', key, async () => (await evalScript(this.client, DELETE_IF_EQUALS, keys, [value])) === 1);
+    return runCall(this.#path, 'deleteIfEquals', 'EVALSHA', key, async () => (await evalScript(this.client, DELETE_IF_EQUALS, keys, [value])) === 1);
   }
 
   /** {@inheritDoc Store.exists} */
   async exists(key: string): Promise<boolean> {
-    return this.#run('EXISTS', key, async () => (await this.client.exists(key)) > 0);
+    return runCall(this.#path, 'exists', 'EXISTS', key, async () => (await this.client.exists(key)) > 0);
   }
 
   /** {@inheritDoc Store.pttl} */
   async pttl(key: string): Promise<number> {
-    return this.#run('PTTL', key, () => this.client.pttl(key));
+    return runCall(this.#path, 'pttl', 'PTTL', key, () => this.client.pttl(key));
   }
 
   /**
@@ -206,10 +215,10 @@ export class StandaloneRedisStore implements Store {
     const index = indexOption(options, command);
     if (index !== undefined) {
       const args = [ttlMs === null ? '' : String(ttlMs)];
-      return this.#run(command, key, async () => (await evalScript(this.client, EXPIRE_INDEXED, [key, index, lexKeyOf(index)], args)) === 1);
+      return runCall(this.#path, 'expire', command, key, async () => (await evalScript(this.client, EXPIRE_INDEXED, [key, index, lexKeyOf(index)], args)) === 1);
     }
-    if (ttlMs !== null) return this.#run('PEXPIRE', key, async () => (await this.client.pexpire(key, ttlMs)) === 1);
-    return this.#run('PERSIST', key, async () => {
+    if (ttlMs !== null) return runCall(this.#path, 'expire', 'PEXPIRE', key, async () => (await this.client.pexpire(key, ttlMs)) === 1);
+    return runCall(this.#path, 'expire', 'PERSIST', key, async () => {
       const [, exists] = replies(await this.client.multi().persist(key).exists(key).exec());
       return exists === 1;
     });
@@ -249,7 +258,7 @@ export class StandaloneRedisStore implements Store {
     const keys = [index, lexKeyOf(index)];
     const guard = new WalkGuard(() => this.client, command, this.#target.address);
     const page = async (script: LuaScript, args: LuaArg[]) => {
-      const reply = await this.#run(command, index, () => evalScript(this.client, script, keys, args));
+      const reply = await runCall(this.#path, 'indexScan', command, index, () => evalScript(this.client, script, keys, args));
       guard.check();
       return reply;
     };
@@ -260,7 +269,7 @@ export class StandaloneRedisStore implements Store {
   async indexPrune(index: string): Promise<number> {
     this.#assertOpen('ZREMRANGEBYSCORE');
     assertIndex(index, 'ZREMRANGEBYSCORE');
-    return this.#run('ZREMRANGEBYSCORE', index, async () => (await evalScript(this.client, INDEX_PRUNE, [index, lexKeyOf(index)], [])) as number);
+    return runCall(this.#path, 'indexPrune', 'ZREMRANGEBYSCORE', index, async () => (await evalScript(this.client, INDEX_PRUNE, [index, lexKeyOf(index)], [])) as number);
   }
 
   /**
@@ -273,7 +282,7 @@ export class StandaloneRedisStore implements Store {
     assertIndex(index, 'ZADD');
     assertKeys(keys, 'ZADD');
     if (keys.length === 0) return 0;
-    return this.#run('ZADD', index, async () => {
+    return runCall(this.#path, 'indexSync', 'ZADD', index, async () => {
       const calls = chunk(keys, this.#maxKeys).map((part) => ({ keys: [index, lexKeyOf(index), ...part], args: [] }));
       return ((await evalScriptPipeline(this.client, INDEX_SYNC, calls)) as number[]).reduce((sum, n) => sum + n, 0);
     });
@@ -299,39 +308,11 @@ export class StandaloneRedisStore implements Store {
     const guard = new WalkGuard(() => node, 'SCAN', this.#target.address);
     let cursor = '0';
     do {
-      const [next, keys] = await this.#run('SCAN', undefined, () => node.scan(cursor, 'MATCH', match, 'COUNT', count));
+      const [next, keys] = await runCall(this.#path, 'scan', 'SCAN', undefined, () => node.scan(cursor, 'MATCH', match, 'COUNT', count));
       guard.check();
       cursor = next;
       if (keys.length > 0) yield keys;
     } while (cursor !== '0');
-  }
-
-  /**
-   * Runs one store operation, mapping whatever it throws to a StoreError / StoreUnavailableError. Never
-   * throws synchronously. (Written with `then` rather than `async`/`await`: it is on every call's path,
-   * and this form saves a promise and several microtask turns per call.)
-   */
-  #run<T>(command: string, key: string | undefined, operation: () => Promise<T>): Promise<T> {
-    if (this.#closed) return Promise.reject(closedStoreError(command));
-    const down = this.#connection.unavailable(command, key);
-    if (down) return Promise.reject(down);
-    this.#writes.hold();
-    let pending: Promise<T>;
-    try {
-      pending = operation();
-    } catch (err) {
-      return Promise.reject(toStoreFailure(err, { command, key, target: this.#target }));
-    }
-    const confirmations = this.#confirmations;
-    if (confirmations && DURABLE_COMMANDS.has(command)) {
-      pending = pending.then(async (result) => {
-        await confirmations.confirm(this.client, command, key);
-        return result;
-      });
-    }
-    return pending.then(undefined, (err: unknown) => {
-      throw toStoreFailure(err, { command, key, target: this.#target });
-    });
   }
 
   #assertOpen(command: string): void {
