@@ -1,6 +1,6 @@
 /** Helpers for tests that talk to the run's Redis: connections and unique prefixes. */
 import { randomBytes } from 'node:crypto';
-import { Redis } from 'ioredis';
+import { Redis, type Cluster } from 'ioredis';
 import { afterAll, inject } from 'vitest';
 
 /** The URL of the Redis this run uses (its own server, or REDIS_URL). */
@@ -20,4 +20,14 @@ export function testRedis(): Redis {
     await client.quit().catch(() => client.disconnect());
   });
   return client;
+}
+
+/**
+ * Redis `ZSCORE` as a number (`Infinity` for +inf), or `null`, whatever the client's protocol and reply
+ * mapping (a number with ioredis 6's `replyMapping: 'resp3'`, a string otherwise).
+ */
+export async function zscore(client: Redis | Cluster, index: string, key: string): Promise<number | null> {
+  const score: unknown = await client.zscore(index, key);
+  if (typeof score === 'number' || score === null) return score;
+  return score === 'inf' ? Number.POSITIVE_INFINITY : Number(score);
 }

@@ -13,19 +13,13 @@ import { StoreError, StoreUnavailableError } from '../../../src/errors/index.js'
 import { RedisStore } from '../../../src/store/index.js';
 import { clusterUrls, dropClusterPrefix } from '../../support/cluster.js';
 import { dropKeysUnder } from '../../support/keys.js';
-import { redisUrl, uniquePrefix } from '../../support/redis.js';
+import { redisUrl, uniquePrefix, zscore } from '../../support/redis.js';
 import { freePort, startRedisServer } from '../../support/redis-server.js';
 import { failure } from '../../support/rejection.js';
 import { describeStoreContract } from 'cacheorm/testing';
 
 vi.mock('ioredis', async () => await import('ioredis6'));
 
-/** Redis `ZSCORE` as a number (`Infinity` for +inf), or `null`. */
-async function zscore(client: Redis | Cluster, index: string, key: string): Promise<number | null> {
-  const score: unknown = await client.zscore(index, key);
-  if (typeof score === 'number' || score === null) return score;
-  return score === 'inf' ? Number.POSITIVE_INFINITY : Number(score);
-}
 
 /** Which RESP version the server says `client`'s connection speaks (`CLIENT INFO`). */
 async function resp(client: Redis): Promise<string | undefined> {

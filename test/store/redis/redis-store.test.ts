@@ -3,19 +3,13 @@ import { Cluster, Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ConfigError, StoreError, StoreUnavailableError } from '../../../src/errors/index.js';
 import { RedisStore } from '../../../src/store/index.js';
-import { uniquePrefix, redisUrl, testRedis } from '../../support/redis.js';
+import { uniquePrefix, redisUrl, testRedis, zscore } from '../../support/redis.js';
 import { freePort, startRedisServer, type RedisServerHandle } from '../../support/redis-server.js';
 import { describeStoreContract, scanAll } from 'cacheorm/testing';
 import { dropKeysUnder } from '../../support/keys.js';
 import { failure } from '../../support/rejection.js';
 import { clientFactories } from '../../support/clients.js';
 
-/** Redis `ZSCORE` as a number (`Infinity` for +inf), or `null`. */
-async function zscore(client: Redis, index: string, key: string): Promise<number | null> {
-  const score: unknown = await client.zscore(index, key); // a number with replyMapping 'resp3'
-  if (typeof score === 'number') return score;
-  return score === null ? null : score === 'inf' ? Number.POSITIVE_INFINITY : Number(score);
-}
 
 /** A client that fails fast instead of queueing commands while disconnected. */
 const FAIL_FAST = { maxRetriesPerRequest: 0, enableOfflineQueue: false, retryStrategy: () => null } as const;

@@ -10,16 +10,10 @@ import { RedisStore } from '../../../../src/store/index.js';
 import { describeStoreContract } from 'cacheorm/testing';
 import { clientFactories } from '../../../support/clients.js';
 import { clusterNodes, clusterUrls, dropClusterPrefix, openTestCluster } from '../../../support/cluster.js';
-import { uniquePrefix } from '../../../support/redis.js';
+import { uniquePrefix, zscore } from '../../../support/redis.js';
 
 let admin: Cluster | undefined;
 
-/** Redis `ZSCORE` as a number (`Infinity` for +inf), or `null`. */
-async function zscore(client: Cluster, index: string, key: string): Promise<number | null> {
-  const score: unknown = await client.zscore(index, key); // a number with replyMapping 'resp3'
-  if (typeof score === 'number') return score;
-  return score === null ? null : score === 'inf' ? Number.POSITIVE_INFINITY : Number(score);
-}
 
 afterAll(async () => {
   await admin?.quit();
