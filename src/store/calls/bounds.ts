@@ -57,8 +57,7 @@ export interface CallSubject {
  *
  * @example
  * const bounds = new CallBounds('redis', 2000, () => stats.timeouts++);
- * const deadline = bounds.arm({ command: 'get', key }, reject);
- * pending.finally(() => DeadlineQueue.settle(deadline));
+ * const value = await bounds.run({ command: 'get', key }, () => client.get(key));
  */
 export class CallBounds {
   readonly #queue: DeadlineQueue;
@@ -85,7 +84,7 @@ export class CallBounds {
    * gets the timeout error after `timeoutMs`. Arm before sending, so the limit runs out before any timer of
    * the same length the call itself sets (e.g. ioredis' own `commandTimeout`).
    */
-  arm(call: CallSubject, reject: (error: StoreUnavailableError) => void): Deadline {
+  #arm(call: CallSubject, reject: (error: StoreUnavailableError) => void): Deadline {
     return this.#queue.add(() => {
       const error = this.timeoutError(call);
       try {
@@ -96,16 +95,19 @@ export class CallBounds {
     });
   }
 
-  /** Runs `run` within the limit: its outcome, or the timeout error if it has not settled in time. */
-  run<T>(call: CallSubject, run: () => Promise<T>): Promise<T> {
+  /**
+   * Runs `run` within the limit: its outcome (a failure passed through `mapError`), or the timeout error
+   * if it has not settled in time. One continuation settles the deadline and maps the error.
+   */
+  run<T>(call: CallSubject, run: () => Promise<T>, mapError: (err: unknown) => unknown = (err) => err): Promise<T> {
     return new Promise<T>((resolve, reject) => {
-      const deadline = this.arm(call, reject);
+      const deadline = this.#arm(call, reject);
       let pending: Promise<T>;
       try {
         pending = run();
       } catch (err) {
         DeadlineQueue.settle(deadline);
-        reject(err);
+        reject(mapError(err));
         return;
       }
       pending.then(
@@ -115,7 +117,7 @@ export class CallBounds {
         },
         (err: unknown) => {
           DeadlineQueue.settle(deadline);
-          reject(err);
+          reject(mapError(err));
         },
       );
     });

@@ -10,7 +10,6 @@
 import type { StoreError, StoreUnavailableError } from '../../errors/index.js';
 import { storeChannel } from '../../diagnostics/channels.js';
 import { traceCall, type CallBounds, type CallSubject } from '../calls/bounds.js';
-import { DeadlineQueue } from '../calls/deadlines.js';
 import { STORE_COMMANDS, type StoreCommand } from '../commands.js';
 import { closedStoreError, type FailureContext } from './errors.js';
 
@@ -100,27 +99,7 @@ function send<T>(path: CallPath, call: RedisCall, operation: () => Promise<T>, b
       throw fail(err);
     });
   }
-  return new Promise<T>((resolve, reject) => {
-    const deadline = bounds.arm(subjectOf(call), reject);
-    let pending: Promise<T>;
-    try {
-      pending = confirmed(path, call, facts.durable, operation());
-    } catch (err) {
-      DeadlineQueue.settle(deadline);
-      reject(fail(err));
-      return;
-    }
-    pending.then(
-      (value) => {
-        DeadlineQueue.settle(deadline);
-        resolve(value);
-      },
-      (err: unknown) => {
-        DeadlineQueue.settle(deadline);
-        reject(fail(err));
-      },
-    );
-  });
+  return bounds.run(subjectOf(call), () => confirmed(path, call, facts.durable, operation()), fail);
 }
 
 /** `pending`, followed by a `WAIT` when the call is durable and the driver confirms on this path. */
