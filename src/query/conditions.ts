@@ -7,7 +7,7 @@ import { InvalidQueryError } from '../errors/index.js';
 import { inRange } from './compare.js';
 import { valueEquals } from './equality.js';
 import { describeValue } from './explain.js';
-import { isMatcher, MATCHER, type Range, type RangeValue, type StringMatcherKind } from './matchers.js';
+import { isMatcher, MATCHER, type Range, type RangeType, type RangeValue, type StringMatcherKind } from './matchers.js';
 import type { HeldType } from './pattern.js';
 
 /** A compiled test of one field's value. @internal */
@@ -100,20 +100,27 @@ function rangeCondition(field: string, range: Range<RangeValue>, holds: (type: H
       { entity, field },
     );
   }
-  if (!holds(type)) {
-    const what = type === 'date' ? 'Date' : type;
-    throw new InvalidQueryError(
-      `find() on entity "${entity}" uses ${op}() with ${what === 'Date' ? 'a Date' : `a ${what}`} bound on field "${field}", which holds no ${what} values. ` +
-        `Ranges apply to number, bigint and Date fields, with bounds of the field's type (e.g. gt(1) for a number, gt(1n) for a bigint); ` +
-        `for other fields use a literal, oneOf([...]) or, on strings, prefix().`,
-      { entity, field },
-    );
-  }
+  if (!holds(type)) throw wrongRangeField(field, range, holds, entity);
   const label =
     op === 'between'
       ? `${field} between ${describeValue(lower!.value)} and ${describeValue(upper!.value)} (inclusive)`
       : `${field} ${RANGE_WORDS[op]} ${describeValue((lower ?? upper)!.value)}`;
   return { kind: 'range', field, range, pred: (v) => inRange(range, v), label };
+}
+
+const TYPE_WORD: Readonly<Record<RangeType, string>> = { number: 'number', bigint: 'bigint', date: 'Date' };
+const EXAMPLE: Readonly<Record<RangeType, string>> = { number: '(18)', bigint: '(18n)', date: "(new Date('2026-01-01'))" };
+
+/** Why a range cannot apply to a field, and the bound type (or the other matchers) to use instead. */
+function wrongRangeField(field: string, range: Range<RangeValue>, holds: (type: HeldType) => boolean, entity: string): InvalidQueryError {
+  const { op, type } = range;
+  const fits = (['number', 'bigint', 'date'] as const).filter((t) => holds(t));
+  const head = `find() on entity "${entity}" uses ${op}() with a ${TYPE_WORD[type]} bound on field "${field}"`;
+  const message =
+    fits.length > 0
+      ? `${head}, which holds ${fits.map((t) => TYPE_WORD[t]).join(' or ')} values: a range only matches values of its bounds' type. Pass ${fits.map((t) => `a ${TYPE_WORD[t]} bound, e.g. ${op}${op === 'between' ? EXAMPLE[t].replace(/^\((.*)\)$/, '($1, $1)') : EXAMPLE[t]}`).join(', or ')}.`
+      : `${head}, which is not a number, bigint or Date field: ranges apply to those only. Use a literal or oneOf([...])${holds('string') ? ', or prefix(), suffix(), contains() for text' : ''}.`;
+  return new InvalidQueryError(message, { entity, field });
 }
 
 /** `=== literal`, by value for objects (`valueEquals`), `NaN` equal to `NaN`. @internal */
