@@ -7,19 +7,11 @@
  */
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { z } from 'zod';
 import { between, defineEntity, gt, gte, lt, lte, type Cache, type Range, type RangeValue } from 'cacheorm';
+import { rangeSchema, type RangeRow } from '../support/entities.js';
 import { backends, clusterBackend, type Backend } from '../support/backends.js';
 
-const schema = z.object({
-  tenantId: z.string(),
-  seq: z.int(),
-  age: z.int().optional(),
-  total: z.bigint(),
-  at: z.date(),
-  name: z.string(),
-});
-type Row = z.output<typeof schema>;
+type Row = RangeRow;
 type Field = 'seq' | 'age' | 'total' | 'at' | 'name';
 
 const BASE = 2n ** 60n;
@@ -98,7 +90,7 @@ const configs: { backend: Backend; find: 'scan' | 'index'; hashTag: boolean; run
 
 describe.each(configs)('ranges + orderBy + limit ≡ brute force on $backend.name (find: $find, hashTag: $hashTag)', ({ backend, find, hashTag, runs }) => {
   let cache: Cache;
-  const Entity = defineEntity({ name: 'prop', key: ['tenantId', 'seq'], schema, ttl: '10m', find, ...(hashTag ? { hashTag: ['tenantId'] as const } : {}) });
+  const Entity = defineEntity({ name: 'prop', key: ['tenantId', 'seq'], schema: rangeSchema, ttl: '10m', find, ...(hashTag ? { hashTag: ['tenantId'] as const } : {}) });
   beforeAll(async () => {
     await backend.ready?.();
     cache = backend.cache();
