@@ -3,11 +3,12 @@ import { repositoryChannel, type RepositoryTraceContext } from '../diagnostics/c
 import { traceIterator } from '../diagnostics/trace.js';
 import { InvalidQueryError } from '../errors/index.js';
 import type { KeyCodec, KeyScalar } from '../keys/index.js';
-import type { IndexScanOptions, Store } from '../store/store.js';
+import type { Store } from '../store/store.js';
 import { explainPlan } from './explain.js';
 import { sortInMemory, type OrderedItem } from './order.js';
 import type { PlanOrder, QueryPlan } from './plan.js';
 import { SeenKeys } from './seen-keys.js';
+import { collect, eachTagIndex, indexScanOptions, type ResultStream } from './streams.js';
 
 /** One candidate: its Redis key and its decoded key fields. @internal */
 export interface Candidate {
@@ -37,49 +38,6 @@ export interface QuerySource<E> {
   admit<T>(operation: string, run: () => Promise<T>): Promise<T>;
   /** An iteration as one call of the cache, from its first `next()` until it ends or is stopped. */
   admitIteration<T>(operation: string, iterator: AsyncIterator<T>): AsyncIterator<T>;
-}
-
-/**
- * An async stream with a `toArray()` shortcut.
- *
- * @example
- * for await (const key of repo.find({ tenantId: 'acme' }).keys()) console.log(key.id);
- * const all = await repo.find({ tenantId: 'acme' }).keys().toArray();
- */
-export interface ResultStream<T> extends AsyncIterable<T> {
-  /** Collects the whole stream (mind the size of the result). */
-  toArray(): Promise<T[]>;
-}
-
-async function collect<T>(items: AsyncIterable<T>): Promise<T[]> {
-  const out: T[] = [];
-  for await (const item of items) out.push(item);
-  return out;
-}
-
-/** The `indexScan` options of an index plan. */
-function indexScanOptions(plan: Extract<QueryPlan, { kind: 'index' }>): IndexScanOptions {
-  return {
-    ...(plan.match === undefined ? {} : { match: plan.match }),
-    ...(plan.prefix === undefined ? {} : { prefix: plan.prefix }),
-    count: plan.count,
-  };
-}
-
-/**
- * Members of every index set the registry `registry` lists (hash-tag entities, a pattern that does not
- * fix the tag): each set is pruned, then scanned with `options`, one after the other.
- */
-async function* eachTagIndex(store: Store, registry: string, options: IndexScanOptions): AsyncGenerator<string[]> {
-  const done = new Set<string>();
-  for await (const sets of store.indexScan(registry, { count: options.count ?? 1000 })) {
-    for (const index of sets) {
-      if (done.has(index)) continue;
-      done.add(index);
-      await store.indexPrune(index);
-      yield* store.indexScan(index, options);
-    }
-  }
 }
 
 /**
