@@ -1,4 +1,5 @@
 /** The mechanics behind a repository: keys, validation, store calls, decoding. @internal */
+import type { Admission } from './admission.js';
 import { EntityCodec } from '../codec/index.js';
 import type { EntityMetadata } from '../entity/index.js';
 import { InvalidKeyError, type CacheOrmError } from '../errors/index.js';
@@ -252,21 +253,36 @@ export class EntityIO<E> {
 
   /**
    * `GET` and decode, in one promise step (the hot path of `get`: no `async` layers in between).
-   * Rejects with what {@link EntityIO.call} and {@link EntityIO.readValue} throw.
+   * Rejects with what {@link EntityIO.call} and {@link EntityIO.readValue} throw. With `gate`, ends that
+   * admitted call once the read settled, in the same step.
    */
-  read(operation: string, redisKey: string, allowStale = false): Promise<E | undefined> {
+  read(operation: string, redisKey: string, allowStale = false, gate?: Admission): Promise<E | undefined> {
     const stale: StaleMode = allowStale ? 'serve' : 'skip';
     if (this.metadata.graceMs > 0) {
-      return started(() => getWithPttl(this.ctx.store, redisKey)).then(
+      const pending = started(() => getWithPttl(this.ctx.store, redisKey)).then(
         ([raw, pttl]) => valueOf(this.judge(operation, redisKey, raw, pttl, stale)),
         (err: unknown): never => {
           throw this.failure(err, operation, redisKey);
         },
       );
+      return gate === undefined ? pending : gate.settle(pending);
     }
     return started(() => this.ctx.store.get(redisKey)).then(
-      (raw) => (raw !== null && hasGraceHeader(raw) ? valueOf(this.judge(operation, redisKey, raw, undefined, stale)) : this.readValue(redisKey, raw)),
+      (raw) => {
+        let value: E | undefined | Promise<E | undefined>;
+        try {
+          value = raw !== null && hasGraceHeader(raw) ? valueOf(this.judge(operation, redisKey, raw, undefined, stale)) : this.readValue(redisKey, raw);
+        } catch (err) {
+          gate?.leave();
+          throw err;
+        }
+        if (gate === undefined) return value;
+        if (value instanceof Promise) return gate.settle(value);
+        gate.leave();
+        return value;
+      },
       (err: unknown): never => {
+        gate?.leave();
         throw this.failure(err, operation, redisKey);
       },
     );

@@ -12,7 +12,7 @@ import { LoadJobs, type LoadHooks } from './load-jobs.js';
 import { resolveLock, type GetOrLoadOptions, type LockOptions } from './lock.js';
 import { repositoryChannel } from '../diagnostics/channels.js';
 import { traced } from './tracing.js';
-import { closedCacheError } from './admission.js';
+import { closedCacheError, type Admission } from './admission.js';
 
 /**
  * The typed repository of one entity: writes validate with zod and go to the store under the entity's
@@ -124,23 +124,25 @@ export class Repository<E, K extends keyof E = DeclaredKeyOf<E>, W = EntityInput
    * const maybeStale = await prices.get({ sku }, { allowStale: true });
    */
   get(key: EntityKey<E, K>, options?: ReadOptions): Promise<E | undefined> {
-    // The hot path: one admission and, unless someone traces, no closure.
+    // The hot path: one admission and, unless someone traces, no closure; the admitted call ends in
+    // the same continuation that decodes the value (no promise step of its own).
     const gate = this.ctx.gate;
     if (gate.isShut) return Promise.reject(closedCacheError('get'));
     gate.enter('get');
-    const pending = repositoryChannel.hasSubscribers ? traced(this, 'get', key, () => this.read(key, options)) : this.read(key, options);
-    return gate.settle(pending);
+    if (repositoryChannel.hasSubscribers) return gate.settle(traced(this, 'get', key, () => this.read(key, options, undefined)));
+    return this.read(key, options, gate);
   }
 
-  /** `get` itself. */
-  private read(key: EntityKey<E, K>, options: ReadOptions | undefined): Promise<E | undefined> {
+  /** `get` itself; ends the admitted call on `gate` once settled, if given. */
+  private read(key: EntityKey<E, K>, options: ReadOptions | undefined, gate: Admission | undefined): Promise<E | undefined> {
     let redisKey: string;
     try {
       redisKey = this.io.redisKey(key, 'get');
     } catch (err) {
+      gate?.leave();
       return Promise.reject(err); // a bad key or a closed cache rejects, as from any async method
     }
-    return this.io.read('get', redisKey, options?.allowStale === true);
+    return this.io.read('get', redisKey, options?.allowStale === true, gate);
   }
 
   /**
