@@ -4,6 +4,9 @@
  *
  *   raw          ioredis `GET`/`SET PX` with `JSON.stringify`/`JSON.parse` (the floor); 100: `MGET`, a
  *                pipeline of 100 `SET PX`
+ *   rawCodec     ioredis `GET`/`SET PX` with cacheorm's codec (zod validation and the superjson wire
+ *                format, no repository, no store): the floor of what a cacheorm call must do, one
+ *                round trip plus a validating encode or decode (single-entity rows only)
  *   rawAutoPipelining, cacheormAutoPipelining
  *                raw and cacheorm on an ioredis client with `enableAutoPipelining: true` (commands of one
  *                tick share one socket write), single-entity rows only
@@ -30,12 +33,13 @@ import { BentoCache, bentostore } from 'bentocache';
 import { redisDriver } from 'bentocache/drivers/redis';
 import { createClient } from 'redis';
 import { Repository as OmRepository, Schema as OmSchema } from 'redis-om';
-import { createCache, RedisStore, type Cache } from 'cacheorm';
+import { createCache, getEntityMetadata, RedisStore, type Cache } from 'cacheorm';
+import { EntityCodec } from '../src/codec/index.js';
 import { BENCH_DIR } from './support.js';
 import { PEER_TTL_MS, PeerSession, PeerSessionIdx, omSchemaDefinition, peerKey, peerSession, toOmEntity, type PeerSessionData } from './peers-entity.js';
 
 /** The libraries, in their default order. */
-export const LIB_NAMES = ['raw', 'rawAutoPipelining', 'cacheorm', 'cacheormAutoPipelining', 'cacheormAsync', 'cacheormIndex', 'redisOm', 'keyv', 'bentocache'] as const;
+export const LIB_NAMES = ['raw', 'rawCodec', 'rawAutoPipelining', 'cacheorm', 'cacheormAutoPipelining', 'cacheormAsync', 'cacheormIndex', 'redisOm', 'keyv', 'bentocache'] as const;
 export type LibName = (typeof LIB_NAMES)[number];
 
 /** One library under test. `i` / `ids` are entity numbers in `[0, data.count)`. */
@@ -92,6 +96,33 @@ function rawLib(name: 'raw' | 'rawAutoPipelining', url: string, prefix: string, 
     saveMany: async (ids) => {
       const pipeline = redis.pipeline();
       for (const i of ids) pipeline.set(keys[i]!, JSON.stringify(sessions[i]), 'PX', PEER_TTL_MS);
+      for (const [error] of (await pipeline.exec()) ?? []) if (error) throw error;
+    },
+    settle: done,
+    close: async () => void (await redis.quit()),
+  };
+}
+
+function rawCodecLib(url: string, prefix: string, data: PeerData): PeerLib {
+  const redis = new Redis(url);
+  const codec = new EntityCodec<PeerSessionData>(getEntityMetadata(PeerSession));
+  const keys = data.keys.map((k) => `${prefix}:rawcodec:${k}`);
+  const { sessions } = data;
+  const decode = (i: number, raw: string | null): PeerSessionData | undefined => {
+    if (raw === null) return undefined;
+    const decoded = codec.decode(raw, keys[i]!);
+    if (!decoded.ok) throw decoded.error;
+    return decoded.value;
+  };
+  const encode = (i: number): string => codec.serialize(codec.validate(sessions[i], 'save'));
+  return {
+    name: 'rawCodec',
+    get: async (i) => decode(i, await redis.get(keys[i]!)),
+    save: (i) => redis.set(keys[i]!, encode(i), 'PX', PEER_TTL_MS),
+    getMany: async (ids) => (await redis.mget(ids.map((i) => keys[i]!))).map((raw, j) => decode(ids[j]!, raw)),
+    saveMany: async (ids) => {
+      const pipeline = redis.pipeline();
+      for (const i of ids) pipeline.set(keys[i]!, encode(i), 'PX', PEER_TTL_MS);
       for (const [error] of (await pipeline.exec()) ?? []) if (error) throw error;
     },
     settle: done,
@@ -200,6 +231,7 @@ export async function openPeerLibs(url: string, prefix: string, data: PeerData, 
   try {
     for (const name of names) {
       if (name === 'raw' || name === 'rawAutoPipelining') libs.push(rawLib(name, url, prefix, data));
+      else if (name === 'rawCodec') libs.push(rawCodecLib(url, prefix, data));
       else if (name === 'cacheorm' || name === 'cacheormAutoPipelining' || name === 'cacheormAsync' || name === 'cacheormIndex') libs.push(cacheormLib(name, url, prefix, data));
       else if (name === 'redisOm') libs.push(await redisOmLib(url, prefix, data));
       else if (name === 'keyv') libs.push(await keyvLib(url, prefix, data));

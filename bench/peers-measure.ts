@@ -55,7 +55,7 @@ const CASES: Record<CaseId, { kind: CaseKind; write: boolean }> = {
  */
 export function runsCase(lib: LibName, caseId: CaseId): boolean {
   if (lib === 'cacheormAsync' || lib === 'cacheormIndex') return CASES[caseId].write;
-  if (lib === 'rawAutoPipelining' || lib === 'cacheormAutoPipelining') return CASES[caseId].kind !== 'batch';
+  if (lib === 'rawAutoPipelining' || lib === 'cacheormAutoPipelining' || lib === 'rawCodec') return CASES[caseId].kind !== 'batch';
   return true;
 }
 

@@ -146,6 +146,12 @@ export function peerRatios(m: Measured): PeerRatioSet {
     autoPipeliningSaveThroughputVsRaw: r(med(m, 'saveThroughput', 'cacheormAutoPipelining') / med(m, 'saveThroughput', 'raw')),
     autoPipeliningGetLatencyVsRaw: r(med(m, 'getLatency', 'cacheormAutoPipelining') / med(m, 'getLatency', 'raw')),
     rawAutoPipeliningGetThroughputVsRaw: r(med(m, 'getThroughput', 'rawAutoPipelining') / med(m, 'getThroughput', 'raw')),
+    // The floor: raw ioredis with cacheorm's codec (one round trip plus the validating decode/encode
+    // every cacheorm call does), against raw, and cacheorm against it (what the library path adds).
+    floorGetLatencyVsRaw: r(paired(m, 'getLatency', 'rawCodec', 'raw')),
+    floorSaveLatencyVsRaw: r(paired(m, 'saveLatency', 'rawCodec', 'raw')),
+    getLatencyVsFloor: r(paired(m, 'getLatency', 'cacheorm', 'rawCodec')),
+    saveLatencyVsFloor: r(paired(m, 'saveLatency', 'cacheorm', 'rawCodec')),
   };
   const pairedRatios = {
     getLatencyVsRaw: r(paired(m, 'getLatency', 'cacheorm', 'raw')),
@@ -188,6 +194,7 @@ export function peerGoals(ratios: PeerRatios, rowsVsPeers: Record<PeerName, Reco
 
 const LABELS: Record<LibName, string> = {
   raw: 'raw ioredis + JSON',
+  rawCodec: "raw ioredis + cacheorm's codec",
   rawAutoPipelining: 'raw, autopipelining',
   cacheorm: 'cacheorm (sync writes)',
   cacheormAutoPipelining: 'cacheorm, autopipelining',

@@ -80,6 +80,7 @@ export interface PeerBenchResults {
 
 const storedKey: Record<LibName, (prefix: string, key: string) => string> = {
   raw: (p, k) => `${p}:raw:${k}`,
+  rawCodec: (p, k) => `${p}:rawcodec:${k}`,
   rawAutoPipelining: (p, k) => `${p}:raw:${k}`,
   cacheorm: (p, k) => `${p}:peersession:${k}`,
   cacheormAutoPipelining: (p, k) => `${p}:peersession:${k}`,
