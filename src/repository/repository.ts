@@ -181,6 +181,7 @@ export class Repository<E, K extends keyof E = DeclaredKeyOf<E>, W = EntityInput
   exists(key: EntityKey<E, K>): Promise<boolean> {
     return this.op('exists', key, async () => {
       const redisKey = this.io.redisKey(key, 'exists');
+      if (this.io.keptLocally(redisKey)) return true;
       return this.io.call('exists', redisKey, () => this.ctx.store.exists(redisKey));
     });
   }

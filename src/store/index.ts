@@ -15,3 +15,4 @@ export { compileGlob } from './glob.js';
 export { StoreDecorator, type StoreCall, type StoreCommand } from './layers/decorator.js';
 export { TracingStore } from './layers/tracing.js';
 export { DEFAULT_COMMAND_TIMEOUT_MS, StoreTimeoutError, TimeoutStore, type TimeoutStoreOptions } from './layers/timeout.js';
+export type { NearCacheStats } from './near/near-cache.js';

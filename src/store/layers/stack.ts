@@ -23,6 +23,8 @@ export interface StackOptions {
   readonly onTimeout: () => void;
   /** Whether each repository's store answers as an empty store while the driver fails. */
   readonly failOpen: boolean;
+  /** A layer over the traced store, under fail-open (the near cache's write hook, store/near/near-writes.ts). */
+  readonly outer?: ((store: Store) => Store) | undefined;
 }
 
 /** A cache's store, layered for its repositories. @internal */
@@ -64,7 +66,8 @@ export function storeStack(store: Store, options: StackOptions): StoreStack {
     options.commandTimeout > 0 && !answersInProcess(store)
       ? new TimeoutStore(store, { timeoutMs: options.commandTimeout, onTimeout: options.onTimeout })
       : store;
-  const direct = new TracingStore(bounded);
+  const traced = new TracingStore(bounded);
+  const direct = options.outer === undefined ? traced : options.outer(traced);
   return {
     direct,
     repositoryStore: (report) => (options.failOpen ? new FailOpenStore(direct, report) : direct),
