@@ -17,6 +17,9 @@ import { resolveTtl, type WriteOptions } from './options.js';
 import { toCacheOrmError } from './store-errors.js';
 import { assertValueSizes, oversizedValue, valueTooLarge } from './value-size.js';
 
+/** {@link EntityIO.readKept}'s answer for a key the near cache does not keep. @internal */
+export const NOT_KEPT: unique symbol = Symbol('not kept');
+
 const MISS: Entry<never> = Object.freeze({ value: undefined, state: 'miss', freshMs: 0 });
 
 /** Keys, validation, store calls and decoding for one entity in one cache. @internal */
@@ -34,6 +37,22 @@ export class EntityIO<E> implements NearReader<E> {
   ) {
     this.codec = new EntityCodec<E>(metadata, keys);
     this.near = metadata.nearCache ? ctx.near : undefined;
+  }
+
+  /** Whether the entity has a grace period. */
+  get graced(): boolean {
+    return this.metadata.graceMs > 0;
+  }
+
+  /**
+   * A `get` answered by the near cache without waiting: the value of the kept entry of `redisKey` (a
+   * copy), or {@link NOT_KEPT} when it is not kept (the caller then reads from Redis).
+   */
+  readKept(redisKey: string, allowStale: boolean): E | undefined | typeof NOT_KEPT {
+    const near = this.near;
+    const kept = near?.lookup(redisKey);
+    if (kept === undefined) return NOT_KEPT;
+    return nearHit(this, near!, kept, allowStale ? 'serve' : 'skip').value;
   }
 
   /** The Redis key for a store call: fails on a closed cache, then encodes. */

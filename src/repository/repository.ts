@@ -5,7 +5,7 @@ import { KeyCodec } from '../keys/index.js';
 import { planFind, Query, rebuildIndex, type FindOptions, type Pattern, type QuerySource } from '../query/index.js';
 import type { RepositoryContext } from './context.js';
 import { resolveTtl, type Loader, type ReadOptions, type WriteOptions } from './options.js';
-import { EntityIO } from './entity-io.js';
+import { EntityIO, NOT_KEPT } from './entity-io.js';
 import { IndexSets } from './index-sets.js';
 import { resolveFreshness } from './freshness.js';
 import { LoadJobs, type LoadHooks } from './load-jobs.js';
@@ -127,8 +127,22 @@ export class Repository<E, K extends keyof E = DeclaredKeyOf<E>, W = EntityInput
     // The hot path: one admission and, unless someone traces, no closure.
     const gate = this.ctx.gate;
     if (gate.isShut) return Promise.reject(closedCacheError('get'));
+    const tracing = repositoryChannel.hasSubscribers;
+    if (this.io.near !== undefined && !tracing) {
+      // A kept entry answers at once: nothing is in flight, so the gate need not count it.
+      let redisKey: string;
+      try {
+        redisKey = this.io.redisKey(key, 'get');
+      } catch (err) {
+        return Promise.reject(err);
+      }
+      const kept = this.io.readKept(redisKey, options?.allowStale === true);
+      if (kept !== NOT_KEPT) return Promise.resolve(kept);
+      gate.enter('get');
+      return gate.settle(this.io.read('get', redisKey, options?.allowStale === true));
+    }
     gate.enter('get');
-    const pending = repositoryChannel.hasSubscribers ? traced(this, 'get', key, () => this.read(key, options)) : this.read(key, options);
+    const pending = tracing ? traced(this, 'get', key, () => this.read(key, options)) : this.read(key, options);
     return gate.settle(pending);
   }
 
