@@ -39,11 +39,6 @@ export class EntityIO<E> implements NearReader<E> {
     this.near = metadata.nearCache ? ctx.near : undefined;
   }
 
-  /** Whether the entity has a grace period. */
-  get graced(): boolean {
-    return this.metadata.graceMs > 0;
-  }
-
   /**
    * A `get` answered by the near cache without waiting: the value of the kept entry of `redisKey` (a
    * copy), or {@link NOT_KEPT} when it is not kept (the caller then reads from Redis).

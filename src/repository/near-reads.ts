@@ -14,8 +14,6 @@ import { freshMsLeft, splitGrace, type Entry, type StaleMode } from './freshness
 /** What a near read needs of the entity's reader (implemented by EntityIO). @internal */
 export interface NearReader<E> {
   readonly ctx: RepositoryContext;
-  /** Whether the entity has a grace period (its reads need the value and PTTL read atomically). */
-  readonly graced: boolean;
   /** Decodes a raw value with its PTTL and counts it (synchronous when `pttl` is known). */
   judgeRead(operation: string, redisKey: string, raw: string | null, pttl: number, stale: StaleMode): Entry<E>;
   /** A failed store call as a counted cacheorm error. */
@@ -26,9 +24,13 @@ export interface NearReader<E> {
 export function nearHit<E>(reader: NearReader<E>, near: NearCache, kept: NearEntry, stale: StaleMode): Entry<E> {
   near.hits++;
   const stats = reader.ctx.stats;
+  if (kept.graceMs === 0) {
+    stats.hits++;
+    return { value: deepCopy(kept.value) as E, state: 'fresh', freshMs: Infinity };
+  }
   const left = kept.expiresAt === Infinity ? -1 : Math.max(1, kept.expiresAt - performance.now());
   const freshMs = freshMsLeft(left, kept.graceMs);
-  if (kept.graceMs > 0 && freshMs === 0) {
+  if (freshMs === 0) {
     if (stale === 'skip' || stale === 'peek') {
       if (stale === 'skip') stats.misses++;
       return { value: undefined, state: 'stale', freshMs };
@@ -37,7 +39,7 @@ export function nearHit<E>(reader: NearReader<E>, near: NearCache, kept: NearEnt
     return { value: deepCopy(kept.value) as E, state: 'stale', freshMs };
   }
   stats.hits++;
-  return { value: deepCopy(kept.value) as E, state: 'fresh', freshMs: kept.graceMs === 0 ? Infinity : freshMs };
+  return { value: deepCopy(kept.value) as E, state: 'fresh', freshMs };
 }
 
 /** One read from Redis that may fill the near entry of `redisKey`. @internal */
@@ -46,7 +48,7 @@ export function nearReadThrough<E>(reader: NearReader<E>, near: NearCache, opera
   const token = near.begin(redisKey);
   let pending: Promise<[string | null, number]>;
   try {
-    pending = readWithPttl(reader, redisKey);
+    pending = getWithPttl(reader.ctx.store, redisKey); // one command, one atomic step (Lua)
   } catch (err) {
     pending = Promise.reject(err);
   }
@@ -113,17 +115,6 @@ export function nearHas(near: NearCache, redisKey: string): boolean {
   if (near.lookup(redisKey) === undefined) return false;
   near.hits++;
   return true;
-}
-
-/**
- * The value and PTTL of `redisKey`: for an entity with a grace period (whose freshness depends on the
- * pair), the atomic script; else `GET` and `PTTL` sent together (one round trip, cheaper for Redis than
- * a script; a change between the two is reported by an invalidation, which voids the token).
- */
-function readWithPttl<E>(reader: NearReader<E>, redisKey: string): Promise<[string | null, number]> {
-  const store = reader.ctx.store;
-  if (reader.graced) return getWithPttl(store, redisKey);
-  return Promise.all([store.get(redisKey), store.pttl(redisKey)]);
 }
 
 /** Fills the entry of a read (a copy of what the caller gets), or releases its token. */

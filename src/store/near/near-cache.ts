@@ -97,7 +97,7 @@ export class NearCache {
     if (!this.#serving) return undefined;
     const entry = this.#entries.get(key);
     if (entry === undefined) return undefined;
-    if (performance.now() >= entry.until) {
+    if (entry.until !== Infinity && performance.now() >= entry.until) {
       this.#entries.delete(key);
       return undefined;
     }
