@@ -27,6 +27,7 @@ export {
   type CacheStats,
   type CloseOptions,
   type InvalidEntryEvent,
+  type NearCacheOptions,
   type RefreshEvent,
   type StaleEvent,
 } from './cache/index.js';
