@@ -26,7 +26,9 @@ export function nearHit<E>(reader: NearReader<E>, near: NearCache, kept: NearEnt
   const stats = reader.ctx.stats;
   if (kept.graceMs === 0) {
     stats.hits++;
-    return { value: deepCopy(kept.value) as E, state: 'fresh', freshMs: Infinity };
+    // The fresh time left matters to getOrLoad's refreshAhead.
+    const freshMs = kept.expiresAt === Infinity ? Infinity : Math.max(0, kept.expiresAt - performance.now());
+    return { value: deepCopy(kept.value) as E, state: 'fresh', freshMs };
   }
   const left = kept.expiresAt === Infinity ? -1 : Math.max(1, kept.expiresAt - performance.now());
   const freshMs = freshMsLeft(left, kept.graceMs);

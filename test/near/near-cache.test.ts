@@ -128,6 +128,23 @@ describe('near cache: served in process, coherent with every writer', () => {
     expect(cache.stats().near!.hits).toBe(hits + 1);
   });
 
+  it('getOrLoad reads through it, and refreshAhead still sees the entry age', async () => {
+    const { cache } = nearCache();
+    const counters = cache.getRepository(Counter);
+    await counters.save({ id: 'r', n: 1 }, { ttl: 1500 });
+    await untilServedLocally(cache, () => counters.get({ id: 'r' }));
+    let loads = 0;
+    const loader = async ({ id }: { id: string }) => ({ id, n: 100 + ++loads });
+    const hits = cache.stats().near!.hits;
+    expect((await counters.getOrLoad({ id: 'r' }, loader, { ttl: 1500 }))?.n).toBe(1);
+    expect(cache.stats().near!.hits).toBe(hits + 1);
+    await new Promise((resolve) => setTimeout(resolve, 900));
+    expect((await counters.getOrLoad({ id: 'r' }, loader, { ttl: 1500, refreshAhead: 0.5 }))?.n).toBe(1);
+    await until('the background refresh', () => cache.stats().refreshes === 1);
+    expect(loads).toBe(1);
+    await until('the refreshed value', async () => (await counters.get({ id: 'r' }))?.n === 101);
+  });
+
   it('closing the cache flushes, and each flush is published on cacheorm:near', async () => {
     const { cache, prefix } = nearCache();
     const messages: NearCacheMessage[] = [];
