@@ -129,7 +129,7 @@ export class EntityIO<E> implements NearReader<E> {
     const near = this.near;
     if (near !== undefined) {
       const kept = near.lookup(redisKey);
-      return kept === undefined ? nearReadThrough(this, near, operation, redisKey, stale) : nearHit(this, near, kept, stale);
+      return kept === undefined ? nearReadThrough(this, near, operation, redisKey, stale, withPttl) : nearHit(this, near, kept, stale);
     }
     const store = this.ctx.store;
     const [raw, pttl] = await this.call(operation, redisKey, (): Promise<readonly [string | null, number | undefined]> =>
@@ -288,9 +288,14 @@ export class EntityIO<E> implements NearReader<E> {
     );
   }
 
-  /** {@link EntityIO.judge} of a read whose PTTL is known (then synchronous), for the near cache. */
-  judgeRead(operation: string, redisKey: string, raw: string | null, pttl: number, stale: StaleMode): Entry<E> {
-    return this.judge(operation, redisKey, raw, pttl, stale) as Entry<E>;
+  /** Whether the entity has a grace period. */
+  get graced(): boolean {
+    return this.metadata.graceMs > 0;
+  }
+
+  /** {@link EntityIO.judge}, for the near cache. */
+  judgeRead(operation: string, redisKey: string, raw: string | null, pttl: number | undefined, stale: StaleMode): Entry<E> | Promise<Entry<E>> {
+    return this.judge(operation, redisKey, raw, pttl, stale);
   }
 
   /** {@link EntityIO.failure}, for the near cache. */

@@ -14,8 +14,13 @@ import { freshMsLeft, splitGrace, type Entry, type StaleMode } from './freshness
 /** What a near read needs of the entity's reader (implemented by EntityIO). @internal */
 export interface NearReader<E> {
   readonly ctx: RepositoryContext;
-  /** Decodes a raw value with its PTTL and counts it (synchronous when `pttl` is known). */
-  judgeRead(operation: string, redisKey: string, raw: string | null, pttl: number, stale: StaleMode): Entry<E>;
+  /** Whether the entity has a grace period (its reads need the value and its PTTL together). */
+  readonly graced: boolean;
+  /**
+   * Decodes a raw value and counts it; synchronous unless the PTTL is not known (`undefined`) and the
+   * value carries a grace header (then the PTTL is read first).
+   */
+  judgeRead(operation: string, redisKey: string, raw: string | null, pttl: number | undefined, stale: StaleMode): Entry<E> | Promise<Entry<E>>;
   /** A failed store call as a counted cacheorm error. */
   failed(err: unknown, operation: string, key: string | undefined): CacheOrmError;
 }
@@ -44,30 +49,45 @@ export function nearHit<E>(reader: NearReader<E>, near: NearCache, kept: NearEnt
   return { value: deepCopy(kept.value) as E, state: 'fresh', freshMs };
 }
 
-/** One read from Redis that may fill the near entry of `redisKey`. @internal */
-export function nearReadThrough<E>(reader: NearReader<E>, near: NearCache, operation: string, redisKey: string, stale: StaleMode): Promise<Entry<E>> {
+/**
+ * One read from Redis that may fill the near entry of `redisKey`. An entity with a grace period reads
+ * the value and its PTTL atomically (the script its reads use anyway: freshness depends on the pair), as
+ * does a read that needs the fresh time left (`withPttl`: getOrLoad's refreshAhead);
+ * any other answers the caller after a plain `GET`, and fills the entry once a `PTTL` sent after it
+ * answered (off the caller's path; a change in between is reported by an invalidation, which voids the
+ * token). @internal
+ */
+export function nearReadThrough<E>(reader: NearReader<E>, near: NearCache, operation: string, redisKey: string, stale: StaleMode, withPttl = false): Promise<Entry<E>> {
   near.misses++;
   const token = near.begin(redisKey);
-  let pending: Promise<[string | null, number]>;
+  const store = reader.ctx.store;
+  const graced = reader.graced || withPttl;
+  const sentAt = performance.now();
+  let pending: Promise<[string | null, number | undefined]>;
   try {
-    pending = getWithPttl(reader.ctx.store, redisKey); // one command, one atomic step (Lua)
+    pending = graced ? getWithPttl(store, redisKey) : store.get(redisKey).then((raw) => [raw, undefined]);
   } catch (err) {
     pending = Promise.reject(err);
   }
   return pending.then(
     ([raw, pttl]) => {
-      let entry: Entry<E>;
+      let judged: Entry<E> | Promise<Entry<E>>;
       try {
-        entry = reader.judgeRead(operation, redisKey, raw, pttl, stale);
+        judged = reader.judgeRead(operation, redisKey, raw, pttl, stale);
       } catch (err) {
-        near.fill(redisKey, token, undefined, -2, 0, 0); // strict mode's DecodeError
+        near.release(redisKey, token); // strict mode's DecodeError
         throw err;
       }
-      keep(near, redisKey, token, raw, pttl, entry.value);
-      return entry;
+      if (judged instanceof Promise) {
+        near.release(redisKey, token); // a value written with a per-call grace: not kept
+        return judged;
+      }
+      if (pttl === undefined) keepLater(reader, near, redisKey, token, raw, judged.value);
+      else keep(near, redisKey, token, raw, pttl, judged.value, sentAt);
+      return judged;
     },
     (err: unknown): Entry<E> => {
-      near.fill(redisKey, token, undefined, -2, 0, 0);
+      near.release(redisKey, token);
       const kept = stale === 'serve' && err instanceof StoreUnavailableError ? near.outageEntry(redisKey) : undefined;
       if (kept === undefined) throw reader.failed(err, operation, redisKey);
       // Redis is unavailable and the caller accepts a stale value: the one kept from before the outage.
@@ -79,7 +99,8 @@ export function nearReadThrough<E>(reader: NearReader<E>, near: NearCache, opera
 
 /**
  * `getMany` / `find` values through the near cache: kept entries answer, the others are read with
- * `MGET` and their PTTLs in one round trip and fill their entries. @internal
+ * `MGET` (with their PTTLs in the same round trip for an entity with a grace period; else the PTTLs of
+ * the values found follow, off the caller's path) and fill their entries. @internal
  */
 export async function nearFetch<E>(reader: NearReader<E>, near: NearCache, operation: string, redisKeys: readonly string[], allowStale: boolean): Promise<(E | undefined)[]> {
   const stale: StaleMode = allowStale ? 'serve' : 'skip';
@@ -95,18 +116,25 @@ export async function nearFetch<E>(reader: NearReader<E>, near: NearCache, opera
   const keys = missing.map((i) => redisKeys[i]!);
   const tokens = keys.map((key) => near.begin(key));
   const store = reader.ctx.store;
+  const sentAt = performance.now();
   let raws: (string | null)[];
-  let pttls: number[];
+  let pttls: number[] | undefined;
   try {
-    [raws, pttls] = await Promise.all([store.mget(keys), Promise.all(keys.map((key) => store.pttl(key)))]);
+    [raws, pttls] = await Promise.all([store.mget(keys), reader.graced ? Promise.all(keys.map((key) => store.pttl(key))) : undefined]);
   } catch (err) {
-    keys.forEach((key, j) => near.fill(key, tokens[j]!, undefined, -2, 0, 0));
+    keys.forEach((key, j) => near.release(key, tokens[j]!));
     throw reader.failed(err, operation, undefined);
   }
-  keys.forEach((key, j) => {
+  const entries = keys.map((key, j) => {
     const raw = raws[j] ?? null;
-    const entry = reader.judgeRead(operation, key, raw, pttls[j]!, stale);
-    keep(near, key, tokens[j]!, raw, pttls[j]!, entry.value);
+    const judged = reader.judgeRead(operation, key, raw, pttls?.[j], stale);
+    if (judged instanceof Promise) near.release(key, tokens[j]!);
+    else if (pttls === undefined) keepLater(reader, near, key, tokens[j]!, raw, judged.value);
+    else keep(near, key, tokens[j]!, raw, pttls[j]!, judged.value, sentAt);
+    return judged;
+  });
+  const settled = await Promise.all(entries);
+  settled.forEach((entry, j) => {
     values[missing[j]!] = entry.value;
   });
   return values;
@@ -119,11 +147,33 @@ export function nearHas(near: NearCache, redisKey: string): boolean {
   return true;
 }
 
-/** Fills the entry of a read (a copy of what the caller gets), or releases its token. */
-function keep(near: NearCache, key: string, token: number, raw: string | null, pttl: number, value: unknown): void {
-  if (value === undefined || raw === null) {
-    near.fill(key, token, undefined, pttl, 0, 0);
+/**
+ * Fills the entry of a read (a copy of what the caller gets) whose PTTL came with the value, read from
+ * `sentAt` on, or releases its token.
+ */
+function keep(near: NearCache, key: string, token: number, raw: string | null, pttl: number, value: unknown, sentAt: number): void {
+  if (value === undefined || raw === null) near.release(key, token);
+  else near.fill(key, token, deepCopy(value), pttl, splitGrace(raw).graceMs, Buffer.byteLength(raw), sentAt);
+}
+
+/** Asks the PTTL of a value read without it, then fills its entry (if the token is still current). */
+function keepLater<E>(reader: NearReader<E>, near: NearCache, key: string, token: number, raw: string | null, value: unknown): void {
+  if (value === undefined || raw === null || token === 0) {
+    near.release(key, token);
     return;
   }
-  near.fill(key, token, deepCopy(value), pttl, splitGrace(raw).graceMs, Buffer.byteLength(raw));
+  const copy = deepCopy(value); // now: the caller may change its value before the PTTL arrives
+  const bytes = Buffer.byteLength(raw);
+  const askedAt = performance.now();
+  let asked: Promise<number>;
+  try {
+    asked = reader.ctx.store.pttl(key);
+  } catch {
+    near.release(key, token);
+    return;
+  }
+  asked.then(
+    (pttl) => near.fill(key, token, copy, pttl, 0, bytes, askedAt),
+    () => near.release(key, token),
+  );
 }

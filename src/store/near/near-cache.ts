@@ -116,21 +116,27 @@ export class NearCache {
   }
 
   /**
-   * Ends the read of `key` that took `token`: keeps `value` (with the key's `pttl` as read with it,
-   * the grace it was written with, and its stored size) only if `token` is still the key's current one.
-   * `value` `undefined` (a miss, an invalid or failed read) just releases the token.
+   * Ends the read of `key` that took `token`: keeps `value` (with the key's `pttl`, asked at `readAt`
+   * (`performance.now()`), the grace it was written with, and its stored size) only if `token` is still
+   * the key's current one. `value` `undefined` just releases the token.
    */
-  fill(key: string, token: number, value: unknown, pttl: number, graceMs: number, bytes: number): void {
+  fill(key: string, token: number, value: unknown, pttl: number, graceMs: number, bytes: number, readAt: number): void {
     if (token === 0 || this.#pending.get(key) !== token) return;
     this.#pending.delete(key);
     if (value === undefined || pttl === -2 || pttl === 0) return;
     const now = performance.now();
-    const expiresAt = pttl < 0 ? Infinity : now + pttl;
+    // From the time the PTTL was asked (not answered): the key expires no earlier than that.
+    const expiresAt = pttl < 0 ? Infinity : readAt + pttl;
     const ttlMs = this.settings.ttlMs;
     const until = ttlMs === undefined ? expiresAt : Math.min(expiresAt, now + ttlMs);
     const size = Math.max(1, bytes);
     if (this.settings.maxBytes !== undefined && size > this.settings.maxBytes) return;
     this.#entries.set(key, { value, expiresAt, until, graceMs }, { size });
+  }
+
+  /** Ends a read of `key` that fills nothing (a miss, an invalid value, a failure). */
+  release(key: string, token: number): void {
+    if (token !== 0 && this.#pending.get(key) === token) this.#pending.delete(key);
   }
 
   /** Drops the entries and tokens of `keys` (a write of this cache, or an invalidation). */
