@@ -7,14 +7,19 @@
  *   raw GET+JSON      ioredis `GET` + `JSON.parse` of the same session (the floor of a read from Redis)
  *   near hit          `repo.get` of a kept entry (a copy of it)
  *   bentocache hit    bentocache 1.6 with a memory L1 + Redis L2 + its Redis bus, L1 hit (`serialize` default)
- *   plain get         `repo.get` of a cache without near cache (what a near-cache miss replaces)
- *   near miss         `repo.get` through the near cache of entries it does not keep (maxEntries 1, 64
- *                     keys round robin: every read goes to Redis, takes a token, decodes, copies, fills)
+ *   raw GET (absent)  ioredis `GET` of a key that does not exist
+ *   plain miss        `repo.get` of an absent key, cache without near cache
+ *   near miss         `repo.get` of an absent key through the near cache (a token taken and released)
+ *   plain get         `repo.get` of a present key, cache without near cache
+ *   near cold read    `repo.get` through a near cache that keeps nothing of it (maxEntries 1, 64 keys
+ *                     round robin): every read goes to Redis, takes a token, decodes, copies, asks the
+ *                     PTTL and fills (evicting the previous entry)
  *
  * Ratios: hotGetLatencySpeedup = raw p50 ÷ near hit p50; hotGetVsBentocache = bentocache hit p50 ÷ near
- * hit p50; missLatencyVsRaw = near miss p50 ÷ plain get p50 (the near cache's bookkeeping on a read
- * that goes to Redis; `missVsRawGet` is the same ÷ raw GET+JSON); hotGetThroughputVsRaw = near hits ÷
- * raw GETs per second at 256 in flight. staleWindowP99Ms: raw ioredis SET on another connection, from
+ * hit p50; missLatencyVsRaw = near miss p50 ÷ plain miss p50 (what the tracking bookkeeping adds to a
+ * read that finds nothing; `missVsRawGet` = near miss ÷ raw GET of an absent key; `coldReadVsPlain` =
+ * near cold read ÷ plain get, what filling costs); hotGetThroughputVsRaw = near hits ÷ raw GETs per
+ * second at 256 in flight. staleWindowP99Ms: raw ioredis SET on another connection, from
  * its acknowledgement to the first `repo.get` answering the new value (polled with setImmediate).
  * Also: heap bytes per 10,000 entries, the copy strategies (docs/near-cache.md, "Copies"), and the
  * tracking-mode measurements (default-mode tracking table vs BCAST traffic).
@@ -32,12 +37,13 @@ import { getEntityMetadata } from '../src/entity/index.js';
 import { PEER_TTL_MS, PeerSession, peerKey, peerSession } from './peers-entity.js';
 import { benchOptionsFromArgs, collectGarbage, hasGc, log, median, printTable, round, startBenchRedis, timeLoop, writeResults, type BenchOptions } from './support.js';
 
-const CASES = ['raw GET+JSON', 'near hit', 'bentocache hit', 'plain get', 'near miss'] as const;
+const CASES = ['raw GET+JSON', 'near hit', 'bentocache hit', 'raw GET (absent)', 'plain miss', 'near miss', 'plain get', 'near cold read'] as const;
 type CaseName = (typeof CASES)[number];
 
 const SIZES = {
   full: { hot: 1000, rounds: 7, calls: 3000, throughputOps: 60_000, staleSamples: 1000, memoryEntries: 10_000, trackingKeys: 100_000, copyIterations: 50_000 },
   quick: { hot: 200, rounds: 2, calls: 300, throughputOps: 5000, staleSamples: 100, memoryEntries: 2000, trackingKeys: 5000, copyIterations: 2000 },
+  tiny: { hot: 64, rounds: 1, calls: 64, throughputOps: 512, staleSamples: 10, memoryEntries: 200, trackingKeys: 500, copyIterations: 100 },
 };
 
 function percentile(samples: readonly number[], p: number): number {
@@ -96,15 +102,15 @@ export interface NearBenchResult {
   bytesPer10kEntries: number;
   copy: { deepCopyNs: number; structuredCloneNs: number; decodeNs: number; freezeNs: number };
   tracking: { defaultModeBytesPerKey: number; defaultModeKeys: number; bcastBytesPerWrite: number; noTrackingBytesPerWrite: number };
-  ratios: { hotGetLatencySpeedup: number; hotGetThroughputVsRaw: number; hotGetVsBentocache: number; missLatencyVsRaw: number; missVsRawGet: number; staleWindowP99Ms: number };
+  ratios: { hotGetLatencySpeedup: number; hotGetThroughputVsRaw: number; hotGetVsBentocache: number; missLatencyVsRaw: number; missVsRawGet: number; coldReadVsPlain: number; staleWindowP99Ms: number };
   paired: { hotGetLatencySpeedup: number; hotGetVsBentocache: number; missLatencyVsRaw: number };
   goals: Record<string, { value: number; met: boolean }>;
 }
 
 /** Runs the near-cache benchmark against `url` (a Redis of the benchmark's own). */
-export async function runNearBench(url: string, options: { quick?: boolean } = {}): Promise<NearBenchResult> {
-  const size = options.quick ? SIZES.quick : SIZES.full;
-  const prefix = `bnear${process.pid}`;
+export async function runNearBench(url: string, options: { quick?: boolean; tiny?: boolean; prefix?: string } = {}): Promise<NearBenchResult> {
+  const size = options.tiny ? SIZES.tiny : options.quick ? SIZES.quick : SIZES.full;
+  const prefix = options.prefix ?? `bnear${process.pid}`;
   const raw = new Redis(url);
   const writer = new Redis(url);
   const near = createCache({ redis: url, prefix, nearCache: { maxEntries: 50_000 } });
@@ -138,13 +144,18 @@ export async function runNearBench(url: string, options: { quick?: boolean } = {
     for (const key of keys) await nearRepo.get(key);
     for (const key of rawKeys) await bento.get({ key });
 
+    const absent = Array.from({ length: 64 }, (_, i) => ({ tenantId: 'none', id: `absent${i}` }));
+    const absentRaw = absent.map((k) => `${prefix}:raw:${peerKey(k)}`);
     log('near: latency at 1 in flight');
     const run: Record<CaseName, (i: number) => Promise<unknown>> = {
       'raw GET+JSON': async (i) => JSON.parse((await raw.get(rawKeys[i]!))!),
       'near hit': (i) => nearRepo.get(keys[i]!),
       'bentocache hit': (i) => bento.get({ key: rawKeys[i]! }),
+      'raw GET (absent)': (i) => raw.get(absentRaw[i % 64]!),
+      'plain miss': (i) => plainRepo.get(absent[i % 64]!),
+      'near miss': (i) => nearRepo.get(absent[i % 64]!),
       'plain get': (i) => plainRepo.get(keys[i % 64]!),
-      'near miss': (i) => missRepo.get(keys[i % 64]!),
+      'near cold read': (i) => missRepo.get(keys[i % 64]!),
     };
     const p50 = await latencies(run, size);
     const us = Object.fromEntries(CASES.map((c) => [c, round(median(p50[c]), 3)])) as Record<CaseName, number>;
@@ -210,8 +221,9 @@ export async function runNearBench(url: string, options: { quick?: boolean } = {
       hotGetLatencySpeedup: round(us['raw GET+JSON'] / us['near hit'], 2),
       hotGetThroughputVsRaw: round(median(nearTp) / median(rawTp), 2),
       hotGetVsBentocache: round(us['bentocache hit'] / us['near hit'], 2),
-      missLatencyVsRaw: round(us['near miss'] / us['plain get'], 3),
-      missVsRawGet: round(us['near miss'] / us['raw GET+JSON'], 3),
+      missLatencyVsRaw: round(us['near miss'] / us['plain miss'], 3),
+      missVsRawGet: round(us['near miss'] / us['raw GET (absent)'], 3),
+      coldReadVsPlain: round(us['near cold read'] / us['plain get'], 3),
       staleWindowP99Ms: round(percentile(windows, 99), 3),
     };
     const goals = {
@@ -233,13 +245,19 @@ export async function runNearBench(url: string, options: { quick?: boolean } = {
       paired: {
         hotGetLatencySpeedup: paired('raw GET+JSON', 'near hit'),
         hotGetVsBentocache: paired('bentocache hit', 'near hit'),
-        missLatencyVsRaw: paired('near miss', 'plain get'),
+        missLatencyVsRaw: paired('near miss', 'plain miss'),
       },
       goals,
     };
   } finally {
     await bento.disconnectAll();
     await Promise.all([near.close(), missing.close(), plain.close()]);
+    let cursor = '0';
+    do {
+      const [next, found] = await raw.scan(cursor, 'MATCH', `${prefix}:*`, 'COUNT', 1000);
+      cursor = next;
+      if (found.length > 0) await raw.unlink(...found);
+    } while (cursor !== '0');
     raw.disconnect();
     writer.disconnect();
   }
