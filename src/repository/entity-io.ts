@@ -8,7 +8,7 @@ import { getWithPttl } from '../store/layers/decorator.js';
 import type { WriteOp } from '../store/store.js';
 import type { RepositoryContext } from './context.js';
 import { freshMsLeft, graceWrite, hasGraceHeader, splitGrace, type Entry, type EntryState, type StaleMode } from './freshness.js';
-import { nearFetch, nearHas, nearHit, nearReadThrough, type NearReader } from './near-reads.js';
+import { nearFetch, nearHit, nearReadThrough, type NearReader } from './near-reads.js';
 import type { NearCache } from '../store/near/index.js';
 
 export type { Entry, StaleMode } from './freshness.js';
@@ -16,9 +16,6 @@ import type { IndexSets } from './index-sets.js';
 import { resolveTtl, type WriteOptions } from './options.js';
 import { toCacheOrmError } from './store-errors.js';
 import { assertValueSizes, oversizedValue, valueTooLarge } from './value-size.js';
-
-/** {@link EntityIO.readKept}'s answer for a key the near cache does not keep. @internal */
-export const NOT_KEPT: unique symbol = Symbol('not kept');
 
 const MISS: Entry<never> = Object.freeze({ value: undefined, state: 'miss', freshMs: 0 });
 
@@ -37,17 +34,6 @@ export class EntityIO<E> implements NearReader<E> {
   ) {
     this.codec = new EntityCodec<E>(metadata, keys);
     this.near = metadata.nearCache ? ctx.near : undefined;
-  }
-
-  /**
-   * A `get` answered by the near cache without waiting: the value of the kept entry of `redisKey` (a
-   * copy), or {@link NOT_KEPT} when it is not kept (the caller then reads from Redis).
-   */
-  readKept(redisKey: string, allowStale: boolean): E | undefined | typeof NOT_KEPT {
-    const near = this.near;
-    const kept = near?.lookup(redisKey);
-    if (kept === undefined) return NOT_KEPT;
-    return nearHit(this, near!, kept, allowStale ? 'serve' : 'skip').value;
   }
 
   /** The Redis key for a store call: fails on a closed cache, then encodes. */
@@ -301,11 +287,6 @@ export class EntityIO<E> implements NearReader<E> {
   /** {@link EntityIO.failure}, for the near cache. */
   failed(err: unknown, operation: string, key: string | undefined): CacheOrmError {
     return this.failure(err, operation, key);
-  }
-
-  /** Whether the near cache keeps `redisKey` (an `exists` answered in process). */
-  keptLocally(redisKey: string): boolean {
-    return this.near !== undefined && nearHas(this.near, redisKey);
   }
 
   /** A failed store call as a counted cacheorm error. */

@@ -125,14 +125,22 @@ export async function nearFetch<E>(reader: NearReader<E>, near: NearCache, opera
     keys.forEach((key, j) => near.release(key, tokens[j]!));
     throw reader.failed(err, operation, undefined);
   }
-  const entries = keys.map((key, j) => {
-    const raw = raws[j] ?? null;
-    const judged = reader.judgeRead(operation, key, raw, pttls?.[j], stale);
-    if (judged instanceof Promise) near.release(key, tokens[j]!);
-    else if (pttls === undefined) keepLater(reader, near, key, tokens[j]!, raw, judged.value);
-    else keep(near, key, tokens[j]!, raw, pttls[j]!, judged.value, sentAt);
-    return judged;
-  });
+  let done = 0;
+  let entries: (Entry<E> | Promise<Entry<E>>)[];
+  try {
+    entries = keys.map((key, j) => {
+      const raw = raws[j] ?? null;
+      const judged = reader.judgeRead(operation, key, raw, pttls?.[j], stale);
+      done = j + 1;
+      if (judged instanceof Promise) near.release(key, tokens[j]!);
+      else if (pttls === undefined) keepLater(reader, near, key, tokens[j]!, raw, judged.value);
+      else keep(near, key, tokens[j]!, raw, pttls[j]!, judged.value, sentAt);
+      return judged;
+    });
+  } catch (err) {
+    for (let j = done; j < keys.length; j++) near.release(keys[j]!, tokens[j]!); // strict mode's DecodeError
+    throw err;
+  }
   const settled = await Promise.all(entries);
   settled.forEach((entry, j) => {
     values[missing[j]!] = entry.value;
@@ -141,10 +149,23 @@ export async function nearFetch<E>(reader: NearReader<E>, near: NearCache, opera
 }
 
 /** Whether `redisKey` is kept (an `exists` answered in process). @internal */
-export function nearHas(near: NearCache, redisKey: string): boolean {
-  if (near.lookup(redisKey) === undefined) return false;
+export function nearHas(near: NearCache | undefined, redisKey: string): boolean {
+  if (near === undefined || near.lookup(redisKey) === undefined) return false;
   near.hits++;
   return true;
+}
+
+/** {@link nearGet}'s answer for a key the near cache does not keep. @internal */
+export const NOT_KEPT: unique symbol = Symbol('not kept');
+
+/**
+ * A `get` answered by the near cache without waiting: the value of the kept entry of `redisKey` (a
+ * copy), or {@link NOT_KEPT} when it is not kept (the caller then reads from Redis). @internal
+ */
+export function nearGet<E>(reader: NearReader<E>, near: NearCache, redisKey: string, allowStale: boolean): E | undefined | typeof NOT_KEPT {
+  const kept = near.lookup(redisKey);
+  if (kept === undefined) return NOT_KEPT;
+  return nearHit(reader, near, kept, allowStale ? 'serve' : 'skip').value;
 }
 
 /**

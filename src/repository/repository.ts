@@ -5,7 +5,8 @@ import { KeyCodec } from '../keys/index.js';
 import { planFind, Query, rebuildIndex, type FindOptions, type Pattern, type QuerySource } from '../query/index.js';
 import type { RepositoryContext } from './context.js';
 import { resolveTtl, type Loader, type ReadOptions, type WriteOptions } from './options.js';
-import { EntityIO, NOT_KEPT } from './entity-io.js';
+import { EntityIO } from './entity-io.js';
+import { nearGet, nearHas, NOT_KEPT } from './near-reads.js';
 import { IndexSets } from './index-sets.js';
 import { resolveFreshness } from './freshness.js';
 import { LoadJobs, type LoadHooks } from './load-jobs.js';
@@ -128,7 +129,8 @@ export class Repository<E, K extends keyof E = DeclaredKeyOf<E>, W = EntityInput
     const gate = this.ctx.gate;
     if (gate.isShut) return Promise.reject(closedCacheError('get'));
     const tracing = repositoryChannel.hasSubscribers;
-    if (this.io.near !== undefined && !tracing) {
+    const near = this.io.near;
+    if (near !== undefined && !tracing) {
       // A kept entry answers at once: nothing is in flight, so the gate need not count it.
       let redisKey: string;
       try {
@@ -136,7 +138,7 @@ export class Repository<E, K extends keyof E = DeclaredKeyOf<E>, W = EntityInput
       } catch (err) {
         return Promise.reject(err);
       }
-      const kept = this.io.readKept(redisKey, options?.allowStale === true);
+      const kept = nearGet(this.io, near, redisKey, options?.allowStale === true);
       if (kept !== NOT_KEPT) return Promise.resolve(kept);
       gate.enter('get');
       return gate.settle(this.io.read('get', redisKey, options?.allowStale === true));
@@ -195,7 +197,7 @@ export class Repository<E, K extends keyof E = DeclaredKeyOf<E>, W = EntityInput
   exists(key: EntityKey<E, K>): Promise<boolean> {
     return this.op('exists', key, async () => {
       const redisKey = this.io.redisKey(key, 'exists');
-      if (this.io.keptLocally(redisKey)) return true;
+      if (nearHas(this.io.near, redisKey)) return true;
       return this.io.call('exists', redisKey, () => this.ctx.store.exists(redisKey));
     });
   }

@@ -42,7 +42,6 @@ export const TRACKING_CONNECTION_OPTIONS = {
   autoResendUnfulfilledCommands: false,
   maxRetriesPerRequest: 1,
   connectionName: 'cacheorm-near',
-  keyPrefix: undefined,
 } as RedisOptions;
 
 /** See the file comment. @internal */
