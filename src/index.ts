@@ -27,6 +27,7 @@ export {
   type CacheStats,
   type CloseOptions,
   type InvalidEntryEvent,
+  type NearCacheOptions,
   type RefreshEvent,
   type StaleEvent,
 } from './cache/index.js';
@@ -118,6 +119,7 @@ export {
   CHANNELS,
   type ConnectionMessage,
   type LockMessage,
+  type NearCacheMessage,
   type RepositoryTraceContext,
   type StoreTraceContext,
 } from './diagnostics/index.js';
@@ -134,6 +136,7 @@ export {
   type IndexOption,
   type IndexScanOptions,
   type MemoryStoreOptions,
+  type NearCacheStats,
   type RedisClusterConfig,
   type RedisStoreOptions,
   type ScanOptions,

@@ -1,7 +1,7 @@
 /** `Cache`: the root object that owns the store, the repositories, the events and the counters. */
 import type { z } from 'zod';
 import type { EntityClass, EntityData, EntityDefinition, DeclaredKeyOf } from '../entity/index.js';
-import { ConfigError, EntityDefinitionError } from '../errors/index.js';
+import { ConfigError, EntityDefinitionError, StoreError } from '../errors/index.js';
 import { getEntityMetadata } from '../entity/index.js';
 import type { RepositoryContext, WriteMode } from '../repository/context.js';
 import { Repository } from '../repository/repository.js';
@@ -12,6 +12,9 @@ import { Admission, closedCacheError, settleWithin } from '../repository/admissi
 import { storeStack, type StoreStack } from '../store/layers/stack.js';
 import { CacheEvents, type CacheEventMap } from '../repository/events.js';
 import { StatsCounter, type CacheStats } from '../repository/stats.js';
+import { NearCache, NearTracking, NearWritesStore } from '../store/near/index.js';
+import { RedisStore } from '../store/redis/redis-store.js';
+import type { NearCacheLimits } from './near-options.js';
 
 /** Settings a {@link Cache} runs with, resolved by `createCache`. @internal */
 export interface CacheSettings {
@@ -26,6 +29,8 @@ export interface CacheSettings {
   readonly failOpen: boolean;
   /** Largest serialized value written or read, in bytes. */
   readonly maxValueBytes: number | undefined;
+  /** The near cache's bounds, or `undefined` without one (ignored unless the store is a RedisStore). */
+  readonly near?: NearCacheLimits | undefined;
 }
 
 /** How long `close()` waits for calls in flight and queued writes by default, in ms. */
@@ -78,6 +83,8 @@ export class Cache {
   private readonly context: RepositoryContext;
   private readonly stack: StoreStack;
   private readonly unwatchConnection: (() => void) | undefined;
+  /** The near cache and its tracking connections (`nearCache` on a Redis store). */
+  private readonly near: { cache: NearCache; tracking: NearTracking } | undefined;
 
   /** @internal Use {@link createCache}. */
   constructor(store: Store, settings: CacheSettings) {
@@ -85,10 +92,12 @@ export class Cache {
     this.prefix = settings.prefix;
     this.settings = settings;
     setMaxListeners(0, this.closeSignal.signal); // one listener per background load in flight
+    const nearCache = settings.near !== undefined && store instanceof RedisStore ? new NearCache({ ...settings.near, prefix: settings.prefix }) : undefined;
     this.stack = storeStack(store, {
       commandTimeout: settings.commandTimeout,
       onTimeout: () => this.counters.timeouts++,
       failOpen: settings.failOpen,
+      outer: nearCache === undefined ? undefined : (traced) => new NearWritesStore(traced, nearCache),
     });
     this.context = {
       store: this.stack.direct,
@@ -100,6 +109,7 @@ export class Cache {
       writes: settings.writes,
       events: this.events,
       stats: this.counters,
+      near: nearCache,
       closing: this.closeSignal.signal,
       gate: this.gate,
       track: (work) => {
@@ -117,6 +127,21 @@ export class Cache {
       this.counters.errors++;
       this.events.emitError(error);
     });
+    if (nearCache !== undefined) {
+      const tracking = new NearTracking(nearCache, (store as RedisStore<never>).client, {
+        onRefused: (error) => {
+          this.counters.errors++;
+          this.events.emitError(
+            new StoreError(
+              `Redis refused client tracking, so the near cache stays off and every read goes to Redis (${error.message}). nearCache needs Redis 6 or later.`,
+              error.message,
+              { operation: 'nearCache' },
+            ),
+          );
+        },
+      });
+      this.near = { cache: nearCache, tracking };
+    }
   }
 
   /**
@@ -192,7 +217,9 @@ export class Cache {
    * setInterval(() => metrics.gauge('cache', cache.stats()), 10_000);
    */
   stats(): CacheStats {
-    return this.counters.snapshot();
+    const stats = this.counters.snapshot();
+    if (this.near !== undefined) stats.near = this.near.cache.stats();
+    return stats;
   }
 
   /**
@@ -229,6 +256,7 @@ export class Cache {
       this.closed = true;
       this.unwatchConnection?.();
       try {
+        await this.near?.tracking.close();
         if (this.settings.ownsStore) await this.store.close();
       } finally {
         this.stack.release();

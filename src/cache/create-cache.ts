@@ -10,6 +10,7 @@ import { RedisStore } from '../store/redis/redis-store.js';
 import type { Store } from '../store/store.js';
 import { DEFAULT_COMMAND_TIMEOUT_MS } from '../store/calls/bounds.js';
 import { Cache } from './cache.js';
+import { resolveNearCache, type NearCacheOptions } from './near-options.js';
 
 /** The methods every Store has (see the Store interface). */
 const STORE_METHODS = [
@@ -66,6 +67,14 @@ export interface CacheOptions {
    * {@link DecodeError} in strict mode). Default: no limit.
    */
   maxValueBytes?: number;
+  /**
+   * Keep the entities this cache reads in process memory, kept coherent with Redis by `CLIENT
+   * TRACKING`: repeated `get` / `getMany` / `exists` / `getOrLoad` reads and `find`'s value fetches are
+   * answered without a round trip, and every change of those keys in Redis (by any client, expiry,
+   * eviction) drops them. `true` for the defaults (10,000 entries), or bounds. Entities opt out with
+   * their `nearCache: false` option. Accepted and ignored on the memory store. See docs/near-cache.md.
+   */
+  nearCache?: boolean | NearCacheOptions;
 }
 
 /**
@@ -73,7 +82,7 @@ export interface CacheOptions {
  * new option must be added here, or this stops compiling). @internal
  */
 export const CACHE_OPTION_NAMES: readonly (keyof CacheOptions)[] = Object.keys({
-  redis: true, store: true, prefix: true, strict: true, writes: true, commandTimeout: true, failOpen: true, maxValueBytes: true,
+  redis: true, store: true, prefix: true, strict: true, writes: true, commandTimeout: true, failOpen: true, maxValueBytes: true, nearCache: true,
 } satisfies { [K in keyof Required<CacheOptions>]: true }) as (keyof CacheOptions)[];
 
 /**
@@ -107,6 +116,7 @@ export function createCache(options: CacheOptions = {}): Cache {
     redis, store, prefix = 'cache', strict = false, writes = 'sync',
     commandTimeout = DEFAULT_COMMAND_TIMEOUT_MS, failOpen = false, maxValueBytes,
   } = options;
+  const near = resolveNearCache(options.nearCache);
   if (redis !== undefined && store !== undefined) {
     throw new ConfigError('createCache was given both `redis` and `store`. Pass one: `redis` for Redis, `store` for your own store.');
   }
@@ -128,11 +138,16 @@ export function createCache(options: CacheOptions = {}): Cache {
     throw new ConfigError(`createCache: maxValueBytes must be a positive whole number of bytes, got ${JSON.stringify(maxValueBytes)}.`);
   }
   assertPrefix(prefix);
-  const resilience = { commandTimeout, failOpen, maxValueBytes };
+  const resilience = { commandTimeout, failOpen, maxValueBytes, near };
   if (store !== undefined) {
     const missing = typeof store === 'object' && store !== null ? STORE_METHODS.filter((m) => typeof store[m] !== 'function') : STORE_METHODS;
     if (missing.length > 0) {
       throw new ConfigError(`createCache: \`store\` must implement the Store interface; it lacks ${missing.join(', ')}.`);
+    }
+    if (near !== undefined && !(store instanceof RedisStore) && !(store instanceof MemoryStore)) {
+      throw new ConfigError(
+        'createCache: nearCache needs Redis to tell it about changes; pass `redis` (or a RedisStore as `store`), or remove nearCache for this store.',
+      );
     }
     return new Cache(store, { prefix, strict, writes, ownsStore: false, ...resilience });
   }

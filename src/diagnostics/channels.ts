@@ -8,6 +8,7 @@
  * | `cacheorm:store` | tracing channel (`tracing:cacheorm:store:*`) | store command a repository sends (`get`, `mget`, `write`, `scan` page, ...) |
  * | `cacheorm:lock` | channel | step of a `getOrLoad(..., { lock: true })` lock |
  * | `cacheorm:connection` | channel | connection change of a Redis client or Redis Cluster (and its nodes) cacheorm created |
+ * | `cacheorm:near` | channel | flush of a cache's near cache (docs/near-cache.md) |
  */
 import diagnostics_channel from 'node:diagnostics_channel';
 
@@ -35,7 +36,30 @@ export const CHANNELS = {
   lock: 'cacheorm:lock',
   /** Plain channel: connection changes of Redis clients and clusters cacheorm created. Message: {@link ConnectionMessage}. */
   connection: 'cacheorm:connection',
+  /** Plain channel: each flush of a near cache (`nearCache` option). Message: {@link NearCacheMessage}. */
+  near: 'cacheorm:near',
 } as const;
+
+/**
+ * Message of the `cacheorm:near` channel: a near cache dropped every entry it kept.
+ *
+ * @example
+ * diagnostics_channel.subscribe(CHANNELS.near, (m) => log.info({ reason: (m as NearCacheMessage).reason }, 'near cache flushed'));
+ */
+export interface NearCacheMessage {
+  /** Always `flush`. */
+  type: 'flush';
+  /**
+   * Why: `invalidate-all` (Redis sent a null invalidation: `FLUSHALL` / `FLUSHDB`), `disconnect` (a
+   * tracking connection closed or failed), `ping-timeout` (its `PING` went unanswered), `topology` (the
+   * Redis Cluster's masters changed), `close` (the cache closed).
+   */
+  reason: 'invalidate-all' | 'disconnect' | 'ping-timeout' | 'topology' | 'close';
+  /** The cache's key prefix. */
+  prefix: string;
+  /** How many entries were dropped. */
+  entries: number;
+}
 
 /**
  * Context of one repository operation on the `cacheorm:repository` tracing channel. Node's
@@ -190,6 +214,9 @@ export const storeChannel: TracingPublisher<StoreTraceContext> = diagnostics_cha
 export const lockChannel: PublishingChannel<LockMessage> = diagnostics_channel.channel(CHANNELS.lock);
 /** @internal */
 export const connectionChannel: PublishingChannel<ConnectionMessage> = diagnostics_channel.channel(CHANNELS.connection);
+
+/** @internal */
+export const nearChannel: PublishingChannel<NearCacheMessage> = diagnostics_channel.channel(CHANNELS.near);
 
 /** Publishes on `cacheorm:lock` when someone listens. @internal */
 export function publishLock(message: LockMessage): void {

@@ -11,6 +11,7 @@ export {
   CHANNELS,
   type ConnectionMessage,
   type LockMessage,
+  type NearCacheMessage,
   type RepositoryTraceContext,
   type StoreTraceContext,
 } from './channels.js';

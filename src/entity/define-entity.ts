@@ -39,6 +39,8 @@ export interface DefineEntityOptions<S extends z.ZodObject, K extends readonly (
   hashTag?: readonly NoInfer<K[number]>[];
   /** Grace period after the TTL during which entries are kept as stale (see {@link EntityOptions.grace}). */
   grace?: Exclude<Ttl, 'never'>;
+  /** Whether a near cache keeps this entity's entries (see {@link EntityOptions.nearCache}); default `true`. */
+  nearCache?: boolean;
 }
 
 /**

@@ -25,7 +25,7 @@ export type FindStrategy = 'scan' | 'index';
  * `defineEntity` also takes {@link DEFINE_ENTITY_OPTION_NAMES}. @internal
  */
 export const ENTITY_OPTION_NAMES: readonly string[] = Object.freeze(
-  Object.keys({ name: true, ttl: true, version: true, find: true, hashTag: true, grace: true } satisfies {
+  Object.keys({ name: true, ttl: true, version: true, find: true, hashTag: true, grace: true, nearCache: true } satisfies {
     [K in keyof Required<EntityOptions>]: true;
   }),
 );
@@ -64,6 +64,12 @@ export interface EntityOptions {
    * (entries are gone at their TTL, nothing extra is stored or read). See docs/freshness.md.
    */
   grace?: Exclude<Ttl, 'never'>;
+  /**
+   * Whether the cache's near cache (`createCache({ nearCache })`) keeps this entity's entries in
+   * process (default `true`); `false` reads it from Redis every time, e.g. for entities written far
+   * more often than read. No effect without a near cache. See docs/near-cache.md.
+   */
+  nearCache?: boolean;
 }
 
 /**
@@ -107,6 +113,8 @@ export interface EntityMetadata {
   readonly graceMs: number;
   /** The hash-tag fields (leading key fields written inside `{...}`); empty when the entity has none. */
   readonly hashTag: readonly string[];
+  /** Whether a cache's near cache keeps this entity's entries (the `nearCache` option, default `true`). */
+  readonly nearCache: boolean;
   /** The zod object schema of the whole entity (key fields included). */
   readonly schema: z.ZodObject;
   /** The decorated class, whose instances `get` returns; `undefined` for `defineEntity` entities. */
@@ -185,7 +193,11 @@ export function buildEntityMetadata(input: {
   });
   const hashTag = checkHashTag(name, keyNames, options.hashTag);
   const graceMs = entityGrace(name, options.grace, ttl.ms);
+  if (options.nearCache !== undefined && typeof options.nearCache !== 'boolean') {
+    fail(name, `Entity "${name}" has nearCache ${JSON.stringify(options.nearCache)}; use true (the default) or false.`);
+  }
   return Object.freeze({
+    nearCache: options.nearCache ?? true,
     name,
     ttlMs: ttl.ms,
     graceMs,

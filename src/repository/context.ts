@@ -3,6 +3,7 @@ import type { CacheEvents } from './events.js';
 import type { StatsCounter } from './stats.js';
 import type { Store } from '../store/store.js';
 import type { Admission } from './admission.js';
+import type { NearCache } from '../store/near/near-cache.js';
 
 /**
  * How writes are acknowledged: `sync` waits for Redis, `async` returns at once and reports failures as
@@ -29,6 +30,8 @@ export interface RepositoryContext {
   readonly writes: WriteMode;
   readonly events: CacheEvents;
   readonly stats: StatsCounter;
+  /** The near cache (`nearCache` on Redis): entities whose `nearCache` option is not `false` read through it. */
+  readonly near?: NearCache | undefined;
   /** Registers background work (async writes, invalid-entry removal) that `close()` waits for. */
   track(work: Promise<unknown>): void;
   /**

@@ -8,34 +8,23 @@ import type { QuerySource } from '../query/index.js';
 import { getWithPttl } from '../store/layers/decorator.js';
 import type { WriteOp } from '../store/store.js';
 import type { RepositoryContext } from './context.js';
-import { freshMsLeft, graceWrite, hasGraceHeader, splitGrace, type EntryState } from './freshness.js';
+import { freshMsLeft, graceWrite, hasGraceHeader, splitGrace, type Entry, type EntryState, type StaleMode } from './freshness.js';
+import { nearFetch, nearHit, nearReadThrough, type NearReader } from './near-reads.js';
+import type { NearCache } from '../store/near/index.js';
+
+export type { Entry, StaleMode } from './freshness.js';
 import type { IndexSets } from './index-sets.js';
 import { resolveTtl, type WriteOptions } from './options.js';
 import { toCacheOrmError } from './store-errors.js';
 import { assertValueSizes, oversizedValue, valueTooLarge } from './value-size.js';
 
-/**
- * A decoded read with its freshness (entities with a grace period): `freshMs` is the fresh time left
- * (`Infinity` without expiry or when not measured, `0` when stale). @internal
- */
-export interface Entry<E> {
-  readonly value: E | undefined;
-  readonly state: EntryState;
-  readonly freshMs: number;
-}
-
-/**
- * What a read does with a stale entry: `skip` it (a miss), `serve` it (a stale hit), `keep` it
- * decoded and uncounted for the caller to decide (`getOrLoad`), or `peek`: skip it, and count no miss
- * at all (the lock's polling for another process's value). @internal
- */
-export type StaleMode = 'skip' | 'serve' | 'keep' | 'peek';
-
 const MISS: Entry<never> = Object.freeze({ value: undefined, state: 'miss', freshMs: 0 });
 
 /** Keys, validation, store calls and decoding for one entity in one cache. @internal */
-export class EntityIO<E> {
+export class EntityIO<E> implements NearReader<E> {
   readonly codec: EntityCodec<E>;
+  /** The cache's near cache, unless this entity opted out (`nearCache: false`) or there is none. */
+  readonly near: NearCache | undefined;
 
   constructor(
     readonly metadata: EntityMetadata,
@@ -45,6 +34,7 @@ export class EntityIO<E> {
     readonly indexSets: IndexSets,
   ) {
     this.codec = new EntityCodec<E>(metadata, keys);
+    this.near = metadata.nearCache ? ctx.near : undefined;
   }
 
   /** The Redis key for a store call: fails on a closed cache, then encodes. */
@@ -104,6 +94,7 @@ export class EntityIO<E> {
    */
   async fetch(operation: string, redisKeys: readonly string[], allowStale = false): Promise<(E | undefined)[]> {
     if (redisKeys.length === 0) return [];
+    if (this.near !== undefined) return nearFetch(this, this.near, operation, redisKeys, allowStale);
     const store = this.ctx.store;
     const timed = this.metadata.graceMs > 0;
     const [raws, pttls] = await this.call(operation, undefined, () =>
@@ -122,6 +113,11 @@ export class EntityIO<E> {
    * `PTTL` follows only for a value carrying a grace header).
    */
   async entry(operation: string, redisKey: string, withPttl: boolean, stale: StaleMode): Promise<Entry<E>> {
+    const near = this.near;
+    if (near !== undefined) {
+      const kept = near.lookup(redisKey);
+      return kept === undefined ? nearReadThrough(this, near, operation, redisKey, stale, withPttl) : nearHit(this, near, kept, stale);
+    }
     const store = this.ctx.store;
     const [raw, pttl] = await this.call(operation, redisKey, (): Promise<readonly [string | null, number | undefined]> =>
       withPttl ? getWithPttl(store, redisKey) : store.get(redisKey).then((r) => [r, undefined] as const),
@@ -258,6 +254,12 @@ export class EntityIO<E> {
    */
   read(operation: string, redisKey: string, allowStale = false, gate?: Admission): Promise<E | undefined> {
     const stale: StaleMode = allowStale ? 'serve' : 'skip';
+    const near = this.near;
+    if (near !== undefined) {
+      const kept = near.lookup(redisKey);
+      if (kept !== undefined) return Promise.resolve(nearHit(this, near, kept, stale).value);
+      return nearReadThrough(this, near, operation, redisKey, stale).then((entry) => entry.value);
+    }
     if (this.metadata.graceMs > 0) {
       const pending = started(() => getWithPttl(this.ctx.store, redisKey)).then(
         ([raw, pttl]) => valueOf(this.judge(operation, redisKey, raw, pttl, stale)),
@@ -286,6 +288,21 @@ export class EntityIO<E> {
         throw this.failure(err, operation, redisKey);
       },
     );
+  }
+
+  /** Whether the entity has a grace period. */
+  get graced(): boolean {
+    return this.metadata.graceMs > 0;
+  }
+
+  /** {@link EntityIO.judge}, for the near cache. */
+  judgeRead(operation: string, redisKey: string, raw: string | null, pttl: number | undefined, stale: StaleMode): Entry<E> | Promise<Entry<E>> {
+    return this.judge(operation, redisKey, raw, pttl, stale);
+  }
+
+  /** {@link EntityIO.failure}, for the near cache. */
+  failed(err: unknown, operation: string, key: string | undefined): CacheOrmError {
+    return this.failure(err, operation, key);
   }
 
   /** A failed store call as a counted cacheorm error. */

@@ -122,3 +122,20 @@ export function freshMsLeft(pttl: number, graceMs: number): number {
 export function stateOf(pttl: number, graceMs: number): EntryState {
   return graceMs === 0 || freshMsLeft(pttl, graceMs) > 0 ? 'fresh' : 'stale';
 }
+
+/**
+ * A decoded read with its freshness (entities with a grace period): `freshMs` is the fresh time left
+ * (`Infinity` without expiry or when not measured, `0` when stale). @internal
+ */
+export interface Entry<E> {
+  readonly value: E | undefined;
+  readonly state: EntryState;
+  readonly freshMs: number;
+}
+
+/**
+ * What a read does with a stale entry: `skip` it (a miss), `serve` it (a stale hit), `keep` it
+ * decoded and uncounted for the caller to decide (`getOrLoad`), or `peek`: skip it, and count no miss
+ * at all (the lock's polling for another process's value). @internal
+ */
+export type StaleMode = 'skip' | 'serve' | 'keep' | 'peek';

@@ -1,4 +1,5 @@
 /** Counters behind `cache.stats()`. */
+import type { NearCacheStats } from '../store/near/near-cache.js';
 
 /**
  * A snapshot of a cache's counters since it was created.
@@ -28,10 +29,12 @@ export interface CacheStats {
   refreshes: number;
   /** Loads in the background that failed (loader error, or the write failed). */
   refreshFailures: number;
+  /** The near cache's counters (`createCache({ nearCache })` on Redis); absent without one. See docs/near-cache.md. */
+  near?: NearCacheStats;
 }
 
 /** Mutable counters shared by a cache's repositories. @internal */
-export class StatsCounter implements CacheStats {
+export class StatsCounter implements Omit<CacheStats, 'near'> {
   hits = 0;
   misses = 0;
   writes = 0;

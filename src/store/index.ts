@@ -16,3 +16,4 @@ export { StoreDecorator, type StoreCall, type StoreCommand } from './layers/deco
 export { TracingStore } from './layers/tracing.js';
 export { TimeoutStore, type TimeoutStoreOptions } from './layers/timeout.js';
 export { DEFAULT_COMMAND_TIMEOUT_MS, StoreTimeoutError } from './calls/bounds.js';
+export type { NearCacheStats } from './near/near-cache.js';

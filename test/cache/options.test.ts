@@ -60,9 +60,9 @@ describe('unknown options', () => {
   });
 
   it('createCache lists the valid options when nothing is close', () => {
-    const error = thrown(() => createCache({ nearCash: true, banana: 1 } as never));
+    const error = thrown(() => createCache({ l1Cache: true, banana: 1 } as never));
     expect(error).toMatchObject({ code: 'E_CONFIG' });
-    expect(error.message).toMatch(/no option "nearCash"\. Valid options: redis, store, prefix/);
+    expect(error.message).toMatch(/no option "l1Cache"\. Valid options: redis, store, prefix/);
   });
 
   it('CacheOrmModule.forRoot and forRootAsync name the closest valid option', () => {

@@ -122,7 +122,7 @@ describe.each([
     cpSync(join(root, 'package.json'), join(modules, 'cacheorm/package.json'));
     cpSync(join(root, 'dist'), join(modules, 'cacheorm/dist'), { recursive: true });
     symlinkSync(join(root, 'node_modules', alias), join(modules, 'ioredis'), 'dir');
-    for (const dep of ['zod', 'superjson', 'reflect-metadata', '@nestjs', 'rxjs', '@types']) {
+    for (const dep of ['zod', 'superjson', 'lru-cache', 'reflect-metadata', '@nestjs', 'rxjs', '@types']) {
       symlinkSync(join(root, 'node_modules', dep), join(modules, dep), 'dir');
     }
     writeFileSync(join(dir, 'package.json'), JSON.stringify({ name: 'consumer', private: true }));

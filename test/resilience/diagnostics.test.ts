@@ -45,6 +45,7 @@ describe('channel names', () => {
       store: 'cacheorm:store',
       lock: 'cacheorm:lock',
       connection: 'cacheorm:connection',
+      near: 'cacheorm:near',
     });
   });
 });

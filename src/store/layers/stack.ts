@@ -7,7 +7,8 @@
  * except that a RedisStore traces each call and bounds it by `commandTimeout` inside its own call path
  * (`runCall`), so a cache on Redis has no layer but fail-open (a second cache sharing one RedisStore
  * adds a TimeoutStore for its own limit, and still no TracingStore), and the embedded MemoryStore, which
- * answers in-process, gets no time limit.
+ * answers in-process, gets no time limit. With a near cache, its write hook (`NearWritesStore`) sits
+ * right under fail-open.
  *
  * @internal
  */
@@ -28,6 +29,8 @@ export interface StackOptions {
   readonly onTimeout: () => void;
   /** Whether each repository's store answers as an empty store while the driver fails. */
   readonly failOpen: boolean;
+  /** A layer over the traced store, under fail-open (the near cache's write hook, store/near/near-writes.ts). */
+  readonly outer?: ((store: Store) => Store) | undefined;
 }
 
 /** A cache's store, layered for its repositories. @internal */
@@ -69,6 +72,7 @@ export function storeStack(store: Store, options: StackOptions): StoreStack {
     if (release === undefined) direct = new TimeoutStore(store, { timeoutMs: options.commandTimeout, onTimeout: options.onTimeout });
   }
   if (!tracesItsCalls(direct)) direct = new TracingStore(direct);
+  if (options.outer !== undefined) direct = options.outer(direct);
   return {
     direct,
     repositoryStore: (report) => (options.failOpen ? new FailOpenStore(direct, report) : direct),
