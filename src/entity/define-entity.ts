@@ -39,6 +39,12 @@ export interface DefineEntityOptions<S extends z.ZodObject, K extends readonly (
   hashTag?: readonly NoInfer<K[number]>[];
   /** Grace period after the TTL during which entries are kept as stale (see {@link EntityOptions.grace}). */
   grace?: Exclude<Ttl, 'never'>;
+  /**
+   * Non-key fields to keep a field index on, so `find` reads only the matching entities (equality,
+   * `oneOf`, ranges, `orderBy`): string, number, bigint, boolean, enum and Date fields. Turns the key
+   * index on (`find: 'index'`). See docs/find.md, "Field indexes".
+   */
+  indexes?: readonly NoInfer<Exclude<keyof z.output<S> & string, K[number]>>[];
 }
 
 /**
@@ -51,6 +57,7 @@ export interface DefineEntityOptions<S extends z.ZodObject, K extends readonly (
  *   key: ['tenantId', 'id'],
  *   schema: z.object({ tenantId: z.string(), id: z.uuid(), email: z.email(), lastSeen: z.date() }),
  *   ttl: '30m',
+ *   indexes: ['email'], // optional: find({ email }) reads only the matching sessions
  * });
  * const sessions = cache.getRepository(Session); // Repository<{ tenantId: string; ... }, 'tenantId' | 'id'>
  */
@@ -78,6 +85,7 @@ export function defineEntity<
     schema,
     what: 'defineEntity',
     extraOptions: DEFINE_ENTITY_OPTION_NAMES,
+    ...(options.indexes === undefined ? {} : { indexNames: options.indexes as readonly string[] }),
   });
   const definition: EntityDefinition<z.output<S>, K[number], S> = Object.freeze({
     name: metadata.name,
