@@ -5,7 +5,7 @@
  */
 import type { Cluster, ClusterOptions } from 'ioredis';
 import { StoreUnavailableError } from '../../../errors/index.js';
-import { clusterLexKeyOf, existingMembers, INDEX_APPLY, syncRemote, type IndexChange } from './cluster-index.js';
+import { clusterIndexKeysOf, clusterLexKeyOf, existingMembers, INDEX_APPLY, syncRemote, type IndexChange } from './cluster-index.js';
 import { ClusterWrites } from './cluster-writes.js';
 import { ReplicaConfirmations, type Durability } from '../durability.js';
 import { quitClient } from '../client.js';
@@ -13,6 +13,7 @@ import { RedisConnection } from '../connection.js';
 import { closedStoreError, type RedisTarget } from '../errors.js';
 import { DELETE_IF_EQUALS, EXPIRE_INDEXED, GET_WITH_PTTL, INDEX_PRUNE, INDEX_SYNC } from '../lua/index-scripts.js';
 import { indexPages } from '../lua/index-walk.js';
+import { FIELD_SYNC, fieldPages } from '../lua/field-scripts.js';
 import { evalScript, type LuaArg, type LuaScript } from '../lua/lua.js';
 import {
   clusterTarget, masterOfSlot, openCluster, toClusterFailure, type RedisClusterConfig,
@@ -22,9 +23,9 @@ import { scanCluster } from './cluster-scan.js';
 import { WalkGuard } from '../walk-guard.js';
 import { runCall, type CallPath } from '../call.js';
 import { WriteCoalescer } from '../write-coalescer.js';
-import type { IndexOption, IndexScanOptions, ScanOptions, Store, WriteOp } from '../../store.js';
+import type { FieldHit, FieldScanOptions, FieldSyncEntry, IndexOption, IndexScanOptions, ScanOptions, Store, WriteOp } from '../../store.js';
 import {
-  assertExpireTtl, assertIndex, assertKeys, indexOption, indexScanArguments, scanCount,
+  assertExpireTtl, assertFieldSync, assertIndex, assertKeys, fieldScanArguments, indexOption, indexScanArguments, scanCount,
 } from '../../validate.js';
 
 /**
@@ -166,9 +167,9 @@ export class RedisClusterStore implements Store {
     return runCall(this.#path, 'deleteIfEquals', 'EVALSHA', key, async () => {
       const colocated = index !== undefined && keySlot(index) === keySlot(key);
       if (index !== undefined && !colocated) await this.#applyIndex(index, []); // type check before anything changes
-      const keys = colocated ? [key, index, clusterLexKeyOf(index)] : [key];
+      const keys = colocated ? [key, ...clusterIndexKeysOf(index)] : [key];
       const deleted = (await evalScript(this.#writer, DELETE_IF_EQUALS, keys, [value])) === 1;
-      if (deleted && index !== undefined && !colocated) await this.#applyIndex(index, [['del', key, '']]);
+      if (deleted && index !== undefined && !colocated) await this.#applyIndex(index, [['del', key, '', '']]);
       if (deleted) await this.#confirm(keySlot(key), 'EVALSHA', key);
       return deleted;
     });
@@ -198,7 +199,7 @@ export class RedisClusterStore implements Store {
         if (ttlMs !== null) existed = (await this.#writer.pexpire(key, ttlMs)) === 1;
         else existed = ((await this.#writer.multi().persist(key).exists(key).exec()) ?? [])[1]?.[1] === 1;
       }
-      if (existed && index !== undefined && !colocated) await this.#applyIndex(index, [['set', key, ttlMs === null ? '' : String(ttlMs)]]);
+      if (existed && index !== undefined && !colocated) await this.#applyIndex(index, [['set', key, ttlMs === null ? '' : String(ttlMs), '']]);
       if (existed) await this.#confirm(keySlot(key), command, key);
       return existed;
     });
@@ -221,7 +222,7 @@ export class RedisClusterStore implements Store {
     this.#assertOpen('ZSCAN');
     const { match, prefix, count } = indexScanArguments(index, options);
     const command = prefix !== undefined ? 'ZRANGEBYLEX' : match === undefined ? 'ZRANGE' : 'ZSCAN';
-    const keys = [index, clusterLexKeyOf(index)];
+    const keys = clusterIndexKeysOf(index);
     const slot = keySlot(index);
     const guard = new WalkGuard(() => masterOfSlot(this.#client, slot), command, () => this.#target.address);
     const page = async (script: LuaScript, args: LuaArg[]) => {
@@ -241,7 +242,7 @@ export class RedisClusterStore implements Store {
   async indexPrune(index: string): Promise<number> {
     this.#assertOpen('ZREMRANGEBYSCORE');
     assertIndex(index, 'ZREMRANGEBYSCORE');
-    const keys = [index, clusterLexKeyOf(index)];
+    const keys = clusterIndexKeysOf(index);
     return runCall(this.#path, 'indexPrune', 'ZREMRANGEBYSCORE', index, async () => (await evalScript(this.#client, INDEX_PRUNE, keys, [])) as number);
   }
 
@@ -254,17 +255,80 @@ export class RedisClusterStore implements Store {
     assertIndex(index, 'ZADD');
     assertKeys(keys, 'ZADD');
     if (keys.length === 0) return 0;
-    const lex = clusterLexKeyOf(index);
+    const indexKeys = clusterIndexKeysOf(index);
     return runCall(this.#path, 'indexSync', 'ZADD', index, async () => {
       const home = keySlot(index);
       const local = keys.filter((key) => keySlot(key) === home);
       const remote = keys.filter((key) => keySlot(key) !== home);
       let existing = 0;
       for (let start = 0; start < local.length; start += this.#maxKeys) {
-        existing += (await evalScript(this.#client, INDEX_SYNC, [index, lex, ...local.slice(start, start + this.#maxKeys)], [])) as number;
+        existing += (await evalScript(this.#client, INDEX_SYNC, [...indexKeys, ...local.slice(start, start + this.#maxKeys)], [])) as number;
       }
       if (remote.length === 0) return existing;
       return existing + (await syncRemote(remote, (key) => this.#client.pttl(key), (changes) => this.#applyIndex(index, changes)));
+    });
+  }
+
+  /**
+   * Pages of one field's entries ({@link Store.fieldScan}): with the index's hash tag, each page's script
+   * checks that members' keys exist (same slot) and removes the gone ones; otherwise `EXISTS` runs per key
+   * from here and the gone keys are dropped with `indexSync`.
+   */
+  async *fieldScan(index: string, options: FieldScanOptions): AsyncIterable<FieldHit[]> {
+    this.#assertOpen('ZRANGEBYLEX');
+    const { field, min, max, reverse, count } = fieldScanArguments(index, options);
+    const keys = clusterIndexKeysOf(index);
+    const command = reverse ? 'ZREVRANGEBYLEX' : 'ZRANGEBYLEX';
+    const slot = keySlot(index);
+    const guard = new WalkGuard(() => masterOfSlot(this.#client, slot), command, () => this.#target.address);
+    const page = async (script: LuaScript, args: LuaArg[]) => {
+      const reply = await runCall(this.#path, 'fieldScan', command, index, () => evalScript(this.#client, script, keys, args));
+      guard.check();
+      return reply;
+    };
+    const tagged = hashTagOf(index) !== undefined;
+    for await (const hits of fieldPages(page, field, min, max, { count, reverse, checkKeys: tagged })) {
+      if (tagged) {
+        yield hits;
+        continue;
+      }
+      const alive = await runCall(this.#path, 'fieldScan', 'EXISTS', undefined, () => Promise.all(hits.map(([key]) => this.#client.exists(key))));
+      const gone = hits.filter((_, i) => alive[i] === 0).map(([key]) => key);
+      if (gone.length > 0) await this.indexSync(index, gone);
+      const live = gone.length === 0 ? hits : hits.filter((_, i) => alive[i] !== 0);
+      if (live.length > 0) yield live;
+    }
+  }
+
+  /**
+   * {@link Store.fieldSync}: keys in the index's slot by the atomic script of standalone Redis; the others
+   * have their value read where they live (`GET`), then, for those still holding the given value, their
+   * entries written with {@link INDEX_APPLY} (two steps: a save in between keeps the entries it wrote
+   * itself only if it comes after; see docs/find.md).
+   */
+  async fieldSync(index: string, entries: readonly FieldSyncEntry[]): Promise<number> {
+    this.#assertOpen('HSET');
+    assertFieldSync(index, entries);
+    if (entries.length === 0) return 0;
+    const indexKeys = clusterIndexKeysOf(index);
+    return runCall(this.#path, 'fieldSync', 'HSET', index, async () => {
+      const home = keySlot(index);
+      const local = entries.filter((e) => keySlot(e.key) === home);
+      const remote = entries.filter((e) => keySlot(e.key) !== home);
+      let written = 0;
+      for (let start = 0; start < local.length; start += this.#maxKeys) {
+        const part = local.slice(start, start + this.#maxKeys);
+        written += (await evalScript(this.#client, FIELD_SYNC, [...indexKeys, ...part.map((e) => e.key)], part.flatMap((e) => [e.value, e.fields]))) as number;
+      }
+      if (remote.length === 0) return written;
+      const values = await Promise.all(remote.map((e) => this.#client.get(e.key)));
+      const changes: IndexChange[] = [];
+      remote.forEach((e, i) => {
+        if (values[i] === null) changes.push(['del', e.key, '', '']);
+        else if (values[i] === e.value) changes.push(['fld', e.key, '', `+${e.fields}`]);
+      });
+      if (changes.length > 0) await this.#applyIndex(index, changes);
+      return written + changes.filter((c) => c[0] === 'fld').length;
     });
   }
 
@@ -279,7 +343,7 @@ export class RedisClusterStore implements Store {
 
   /** Applies index changes (or, with none, only checks the set types) in chunks of `maxKeysPerCommand`. */
   async #applyIndex(index: string, changes: readonly IndexChange[]): Promise<void> {
-    const keys = [index, clusterLexKeyOf(index)];
+    const keys = clusterIndexKeysOf(index);
     if (changes.length === 0) {
       await evalScript(this.#writer, INDEX_APPLY, keys, []);
       return;
