@@ -1,5 +1,6 @@
 /** `explainPlan`: a find plan in words, and the value formatting its conditions use. */
 import { hashTagOf } from '../store/redis/cluster/slots.js';
+import { MAX_IN_MEMORY_ORDER } from './order.js';
 import type { QueryPlan } from './plan.js';
 
 const MAX_KEYS_SHOWN = 5;
@@ -7,7 +8,7 @@ const MAX_VALUE_TEXT = 120;
 
 /**
  * A readable, multi-line description of a plan: the strategy, the Redis commands it runs, the
- * conditions re-checked on each key and the residual filter on fetched values. Stable enough to assert
+ * conditions re-checked on each key, the residual filter on fetched values and the order. Stable enough to assert
  * on in tests; meant for humans (`query.explain()`), not for parsing (use `JSON.stringify(plan)`).
  *
  * @example
@@ -78,6 +79,13 @@ export function explainPlan(plan: QueryPlan): string {
     lines.push(`  ${plan.keyFilter ? 'key filter' : 'key'}: ${plan.keyConditions.join('; ')}`);
   }
   if (plan.residual.length > 0) lines.push(`  residual: ${plan.residual.join('; ')}`);
+  const { order } = plan;
+  if (order !== undefined) {
+    const how = order.inMemory
+      ? `sorted in memory after the reads (at most ${MAX_IN_MEMORY_ORDER} matches, MAX_IN_MEMORY_ORDER; more throws InvalidQueryError${order.keyField ? '' : `: index "${order.field}" to stream in order`})`
+      : 'streamed in this order';
+    lines.push(`  order: ${order.field} ${order.direction}, ties by key, missing values last; ${how}`);
+  }
   for (const note of plan.notes) lines.push(`  note: ${note}`);
   return lines.join('\n');
 }

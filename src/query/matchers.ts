@@ -1,5 +1,6 @@
 /**
- * Matchers for `repo.find(pattern)`: `prefix`, `suffix`, `contains` (string fields only) and `oneOf`.
+ * Matchers for `repo.find(pattern)`: `prefix`, `suffix`, `contains` (string fields only), `oneOf`, and
+ * the ranges `gt`, `gte`, `lt`, `lte`, `between` (number, bigint and Date fields only).
  *
  * A matcher is a frozen object branded with the {@link MATCHER} symbol, so it can never be mistaken for a
  * literal value (and, at compile time, never passes for a `Date`, `Map` or any other field type).
@@ -56,12 +57,78 @@ export interface OneOf<T> {
 }
 
 /**
+ * The value types a range compares: numbers, bigints and `Date`s.
+ *
+ * @example
+ * const lo: RangeValue = new Date('2026-01-01');
+ */
+export type RangeValue = number | bigint | Date;
+
+/**
+ * The type of a range's bounds at run time: `'number'`, `'bigint'` or `'date'`. A range only matches
+ * values of its own type (a `number` field never matches `gt(1n)`).
+ *
+ * @example
+ * const type: RangeType = gt(1n).type; // 'bigint'
+ */
+export type RangeType = 'number' | 'bigint' | 'date';
+
+/**
+ * How a range was written: `gt`, `gte`, `lt`, `lte` or `between`.
+ *
+ * @example
+ * const op: RangeOp = between(1, 5).op; // 'between'
+ */
+export type RangeOp = 'gt' | 'gte' | 'lt' | 'lte' | 'between';
+
+/**
+ * One end of a range: its value and whether the value itself is inside (`gte`, `lte`, both ends of
+ * `between`) or not (`gt`, `lt`).
+ *
+ * @example
+ * const b: RangeBound<number> = gt(18).lower!; // { value: 18, inclusive: false }
+ */
+export interface RangeBound<T extends RangeValue> {
+  /** The bound (a `Date` bound is a copy: changing the caller's `Date` later does not change the range). */
+  readonly value: T;
+  /** Whether a value equal to the bound is inside the range. */
+  readonly inclusive: boolean;
+}
+
+/**
+ * A condition on a number, bigint or Date field: the value lies between `lower` and `upper` (either may
+ * be open, `undefined`). Numbers compare numerically, bigints as integers, `Date`s by time. A value of
+ * another type, a missing value, `NaN` and an invalid `Date` are never inside a range.
+ *
+ * A planner or evaluator reads `type`, `lower` and `upper` (see {@link inRange}); `op` is how the
+ * range was written, for messages and `explain()`.
+ *
+ * @example
+ * const adults: Range<number> = gte(18);
+ * adults.lower; // { value: 18, inclusive: true }
+ * adults.upper; // undefined
+ * between(new Date('2026-01-01'), new Date('2026-02-01')).type; // 'date'
+ */
+export interface Range<T extends RangeValue> {
+  /** The brand that marks a matcher: `'range'` for every range. */
+  readonly [MATCHER]: 'range';
+  /** How the range was written. */
+  readonly op: RangeOp;
+  /** The type of both bounds. */
+  readonly type: RangeType;
+  /** The lower end; `undefined` for `lt`/`lte`. */
+  readonly lower: RangeBound<T> | undefined;
+  /** The upper end; `undefined` for `gt`/`gte`. */
+  readonly upper: RangeBound<T> | undefined;
+}
+
+/**
  * Any matcher.
  *
  * @example
- * const matchers: Matcher[] = [prefix('a'), oneOf([1, 2])];
+ * const matchers: Matcher[] = [prefix('a'), oneOf([1, 2]), gt(0)];
  */
-export type Matcher = StringMatcher | OneOf<unknown>;
+export type Matcher = StringMatcher | OneOf<unknown> | Range<RangeValue>;
 
 function stringMatcher(kind: StringMatcherKind, text: unknown): StringMatcher {
   if (typeof text !== 'string') {
@@ -137,8 +204,144 @@ export function oneOf<const T>(values: readonly T[]): OneOf<T> {
   return Object.freeze(matcher);
 }
 
+/** The range type of a bound, or why it cannot be one (for the message). */
+function boundType(value: unknown): RangeType | string {
+  switch (typeof value) {
+    case 'number':
+      return Number.isNaN(value) ? 'NaN' : 'number';
+    case 'bigint':
+      return 'bigint';
+    case 'object':
+      if (value === null) return 'null';
+      if (value instanceof Date) return Number.isNaN(value.getTime()) ? 'an invalid Date' : 'date';
+      if (isMatcher(value)) return 'a matcher';
+      return Array.isArray(value) ? 'an array' : 'an object';
+    case 'string':
+      return 'a string';
+    default:
+      return typeof value;
+  }
+}
+
+const RANGE_TYPES: ReadonlySet<string> = new Set<RangeType>(['number', 'bigint', 'date']);
+
+function checkedBound(op: RangeOp, value: unknown): { type: RangeType; value: RangeValue } {
+  const type = boundType(value);
+  if (!RANGE_TYPES.has(type)) {
+    const hint = type === 'a string' ? ' For text, use prefix(), suffix(), contains() or oneOf([...]).' : '';
+    throw new InvalidQueryError(
+      `${op}() takes a number, a bigint or a valid Date, got ${type}.${hint} Pass e.g. ${op === 'between' ? 'between(1, 10)' : `${op}(10)`}.`,
+    );
+  }
+  return { type: type as RangeType, value: value instanceof Date ? new Date(value.getTime()) : (value as RangeValue) };
+}
+
+function showBound(value: RangeValue): string {
+  return value instanceof Date ? value.toISOString() : typeof value === 'bigint' ? `${value}n` : String(value);
+}
+
+function rangeMatcher(op: RangeOp, type: RangeType, lower: RangeBound<RangeValue> | undefined, upper: RangeBound<RangeValue> | undefined): Range<RangeValue> {
+  const matcher = { [MATCHER]: 'range' as const, op, type, lower: lower && Object.freeze(lower), upper: upper && Object.freeze(upper) };
+  const bound = (b: RangeBound<RangeValue>) => (typeof b.value === 'bigint' ? `${b.value}n` : b.value);
+  const json = op === 'between' ? [bound(lower!), bound(upper!)] : bound((lower ?? upper)!);
+  Object.defineProperty(matcher, 'toJSON', { value: () => ({ [op]: json }) });
+  return Object.freeze(matcher);
+}
+
+function oneSided(op: Exclude<RangeOp, 'between'>, raw: unknown): Range<RangeValue> {
+  const { type, value } = checkedBound(op, raw);
+  const bound = { value, inclusive: op === 'gte' || op === 'lte' };
+  return op === 'gt' || op === 'gte' ? rangeMatcher(op, type, bound, undefined) : rangeMatcher(op, type, undefined, bound);
+}
+
 /**
- * Whether `value` is a matcher made by `prefix`, `suffix`, `contains` or `oneOf` (checks the brand,
+ * Matches values greater than `value` (number, bigint or Date fields; Dates by time). Throws
+ * `InvalidQueryError` for a bound that is not a number, a bigint or a valid `Date` (`NaN` included).
+ * A compile error on string and boolean fields.
+ *
+ * @example
+ * users.find({ age: gt(17) });
+ * sessions.find({ tenantId: 'acme', lastSeen: gt(new Date(Date.now() - 3_600_000)) });
+ */
+export function gt(value: number): Range<number>;
+export function gt(value: bigint): Range<bigint>;
+export function gt(value: Date): Range<Date>;
+export function gt(value: RangeValue): Range<RangeValue> {
+  return oneSided('gt', value);
+}
+
+/**
+ * Matches values greater than or equal to `value` (number, bigint or Date fields). Throws
+ * `InvalidQueryError` like {@link gt}.
+ *
+ * @example
+ * users.find({ age: gte(18) });
+ */
+export function gte(value: number): Range<number>;
+export function gte(value: bigint): Range<bigint>;
+export function gte(value: Date): Range<Date>;
+export function gte(value: RangeValue): Range<RangeValue> {
+  return oneSided('gte', value);
+}
+
+/**
+ * Matches values less than `value` (number, bigint or Date fields). Throws `InvalidQueryError` like
+ * {@link gt}.
+ *
+ * @example
+ * sessions.find({ lastSeen: lt(new Date('2026-01-01')) }); // not seen this year
+ */
+export function lt(value: number): Range<number>;
+export function lt(value: bigint): Range<bigint>;
+export function lt(value: Date): Range<Date>;
+export function lt(value: RangeValue): Range<RangeValue> {
+  return oneSided('lt', value);
+}
+
+/**
+ * Matches values less than or equal to `value` (number, bigint or Date fields). Throws
+ * `InvalidQueryError` like {@link gt}.
+ *
+ * @example
+ * orders.find({ total: lte(100n) });
+ */
+export function lte(value: number): Range<number>;
+export function lte(value: bigint): Range<bigint>;
+export function lte(value: Date): Range<Date>;
+export function lte(value: RangeValue): Range<RangeValue> {
+  return oneSided('lte', value);
+}
+
+/**
+ * Matches values from `lo` to `hi`, both included (number, bigint or Date fields). Throws
+ * `InvalidQueryError` when a bound is not a number, a bigint or a valid `Date`, when the two bounds
+ * have different types, or when `lo > hi` (`between(5, 5)` matches exactly 5).
+ *
+ * @example
+ * users.find({ age: between(18, 65) });
+ * events.find({ at: between(new Date('2026-01-01'), new Date('2026-01-31T23:59:59.999Z')) });
+ */
+export function between(lo: number, hi: number): Range<number>;
+export function between(lo: bigint, hi: bigint): Range<bigint>;
+export function between(lo: Date, hi: Date): Range<Date>;
+export function between(lo: RangeValue, hi: RangeValue): Range<RangeValue> {
+  const low = checkedBound('between', lo);
+  const high = checkedBound('between', hi);
+  if (low.type !== high.type) {
+    throw new InvalidQueryError(
+      `between() takes two bounds of the same type, got a ${low.type} and a ${high.type}. Pass e.g. between(1, 10), between(1n, 10n) or between(dateA, dateB).`,
+    );
+  }
+  const lv = low.value instanceof Date ? low.value.getTime() : low.value;
+  const hv = high.value instanceof Date ? high.value.getTime() : high.value;
+  if (lv > hv) {
+    throw new InvalidQueryError(`between(lo, hi) takes lo <= hi, got lo ${showBound(lo)} above hi ${showBound(hi)}. Swap the two bounds.`);
+  }
+  return rangeMatcher('between', low.type, { value: low.value, inclusive: true }, { value: high.value, inclusive: true });
+}
+
+/**
+ * Whether `value` is a matcher made by `prefix`, `suffix`, `contains`, `oneOf` or a range (checks the brand,
  * not the shape, so a plain `{ text: 'a' }` is a literal).
  *
  * @example

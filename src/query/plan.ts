@@ -6,6 +6,7 @@
 import type { EntityMetadata } from '../entity/metadata.js';
 import type { KeyCodec } from '../keys/index.js';
 import type { KeyScalar } from '../keys/part.js';
+import type { OrderDirection } from './compare.js';
 import type { TaggedIndexSets } from './index-layout.js';
 
 /**
@@ -30,6 +31,29 @@ export interface PlanInput {
   maxMgetKeys?: number;
   /** `SCAN`/`ZSCAN` `COUNT` and fetch batch size. Default 1000. */
   batchSize?: number;
+  /** The runtime `orderBy` option (validated here): `{ field: 'asc' | 'desc' }`. */
+  orderBy?: unknown;
+}
+
+/**
+ * How a plan orders its results (`find(pattern, { orderBy })`). The order itself is
+ * `compareOrdered(direction)` over the field's value and the Redis key (compare.ts).
+ *
+ * @example
+ * plan.order; // { field: 'age', direction: 'desc', keyField: false, inMemory: true }
+ */
+export interface PlanOrder {
+  /** The field to sort on. */
+  readonly field: string;
+  /** `'asc'` or `'desc'`. */
+  readonly direction: OrderDirection;
+  /** Whether the field is a key field (its value is read from the decoded key, no fetch needed). */
+  readonly keyField: boolean;
+  /**
+   * `true` when the plan's reads come in no useful order and the matches are sorted in memory
+   * (at most `MAX_IN_MEMORY_ORDER` of them); `false` when the plan streams in this order already.
+   */
+  readonly inMemory: boolean;
 }
 
 /**
@@ -70,6 +94,8 @@ export interface PlanCommon {
   readonly notes: string[];
   /** `true` when there is no `valueFilter` (keys/count/delete may skip fetching values). */
   readonly keysOnly: boolean;
+  /** The requested order of the results; `undefined` when the find has no `orderBy`. */
+  readonly order: PlanOrder | undefined;
   /** The plan without its functions (for logs and `JSON.stringify`). */
   toJSON(): QueryPlanJSON;
 }

@@ -5,31 +5,25 @@
  * - Otherwise `SCAN MATCH <glob>` (or, for `find: 'index'` entities, `ZSCAN <index> MATCH <glob>`; with
  *   a hash tag, the index set of the tag when the pattern fixes it, else every tag's set, `perTag`).
  *   Each key part of the glob is: literal → its encoded part; `prefix(s)` → `enc(s)*`; `suffix(s)` →
- *   `*enc(s)`; `contains(s)` → `*enc(s)*`; `oneOf` (of several values) or no condition → `*`. Encoded
+ *   `*enc(s)`; `contains(s)` → `*enc(s)*`; `oneOf` (of several values), a range or no condition → `*`. Encoded
  *   parts hold no glob character, so user text can never widen the glob. Runs of wildcards across parts
  *   (`*:*`) are collapsed into one `*`: a superset of keys, cheaper for Redis' matcher, and exact anyway
  *   because the glob is only a pre-filter: `keyFilter` re-checks every key condition on the decoded key
  *   (the caller decodes, which also enforces the part count).
- * - Conditions on other fields become `valueFilter`, run on fetched values.
+ * - Conditions on other fields become `valueFilter`, run on fetched values (conditions.ts compiles them).
+ * - `orderBy` becomes `order` (order.ts): sorted in memory unless a plan streams in that order.
  */
 import type { EntityMetadata } from '../entity/metadata.js';
 import { InvalidQueryError } from '../errors/index.js';
 import type { KeyCodec } from '../keys/index.js';
 import { tryEncodePart, type KeyScalar } from '../keys/part.js';
-import { valueEquals } from './equality.js';
-import { isMatcher, MATCHER, type StringMatcherKind } from './matchers.js';
-import { describeValue } from './explain.js';
-import { mayBeString } from './pattern.js';
+import { combine, equalsPredicate, oneOfPredicate, toCondition, type Cond, type TextCondition } from './conditions.js';
+import { isMatcher } from './matchers.js';
+import { planOrder } from './order.js';
+import { mayHold, type HeldType } from './pattern.js';
 import type { TaggedIndexSets } from './index-layout.js';
-import type { KeyFilter, OmitEach, PlanCommon, PlanInput, QueryPlan, QueryPlanJSON, ValueFilter } from './plan.js';
+import type { OmitEach, PlanInput, QueryPlan } from './plan.js';
 
-type Predicate = (value: unknown) => boolean;
-type TextCondition = { kind: StringMatcherKind; text: string };
-type Cond = { field: string; pred: Predicate; label: string } & (
-  | { kind: 'eq'; value: unknown }
-  | TextCondition
-  | { kind: 'in'; values: readonly unknown[] }
-);
 /** A key condition, with the encoded parts of its literal values (eq: one, in: deduplicated). */
 type KeyCond = Cond & { parts?: string[] };
 
@@ -38,8 +32,9 @@ const DEFAULT_MAX_MGET = 1000;
 
 /**
  * Validates a runtime pattern and plans it. Throws {@link InvalidQueryError} for an unknown field (naming
- * the valid ones), a malformed matcher, a string matcher on a non-string field, or a key-field literal
- * its key codec rejects (wrong type, not finite, fails the field's schema, `undefined`).
+ * the valid ones), a malformed matcher, a string matcher on a non-string field, a range on a field that
+ * holds no values of its bounds' type, a key-field literal its key codec rejects (wrong type, not
+ * finite, fails the field's schema, `undefined`), or a malformed `orderBy`.
  *
  * @example
  * planFind({ metadata, keys, pattern: { tenantId: 'acme', id: 's1' } });          // { kind: 'get', key: 'cache:session:acme:s1', ... }
@@ -77,7 +72,8 @@ export function planFind(input: PlanInput): QueryPlan {
       );
     }
     const kind = keyKinds.get(field);
-    const cond = toCondition(field, pattern[field], kind === undefined ? mayBeString(shape[field]) : kind === 'string', entity);
+    const holds = kind === undefined ? (type: HeldType) => mayHold(shape[field], type) : (type: HeldType) => type === kind;
+    const cond = toCondition(field, pattern[field], holds, entity);
     if (cond.kind === 'in' && cond.values.length === 0) emptyReason ??= `oneOf([]) on field "${field}" matches nothing.`;
     if (kind === undefined) {
       valueConds.push(cond);
@@ -90,7 +86,8 @@ export function planFind(input: PlanInput): QueryPlan {
   const residual = valueConds.map((c) => c.label);
   const ordered = metadata.keyFields.map((f) => keyConds.get(f.name));
   const keyConditions = ordered.flatMap((c) => (c ? [c.label] : []));
-  const common = { entity, count, valueFilter, residual, keysOnly: valueFilter === undefined, notes: [] as string[] };
+  const order = planOrder(input.orderBy, metadata);
+  const common = { entity, count, valueFilter, residual, keysOnly: valueFilter === undefined, order, notes: [] as string[] };
   if (emptyReason !== undefined) {
     return finish({ kind: 'empty', reason: emptyReason, ...common, keyFilter: undefined, keyConditions, residual, valueFilter: undefined, keysOnly: true });
   }
@@ -133,40 +130,6 @@ function positiveInt(value: number | undefined, fallback: number, name: string, 
   return value;
 }
 
-/** Validates one pattern value and compiles its predicate once. */
-function toCondition(field: string, raw: unknown, stringField: boolean, entity: string): Cond {
-  if (!isMatcher(raw)) return { kind: 'eq', field, value: raw, pred: equalsPredicate(raw), label: `${field} = ${describeValue(raw)}` };
-  const kind: unknown = (raw as { [MATCHER]: unknown })[MATCHER];
-  if (kind === 'oneOf') {
-    const values: unknown = (raw as { values?: unknown }).values;
-    if (!Array.isArray(values) || values.some(isMatcher)) {
-      throw new InvalidQueryError(`find() on entity "${entity}": the oneOf() on field "${field}" is malformed. Build it with oneOf([...]).`, { entity, field });
-    }
-    return { kind: 'in', field, values, pred: oneOfPredicate(values), label: `${field} in [${describeList(values)}]` };
-  }
-  if (kind !== 'prefix' && kind !== 'suffix' && kind !== 'contains') {
-    throw new InvalidQueryError(`find() on entity "${entity}": field "${field}" has an unknown matcher. Use prefix, suffix, contains or oneOf.`, { entity, field });
-  }
-  const text: unknown = (raw as { text?: unknown }).text;
-  if (typeof text !== 'string') {
-    throw new InvalidQueryError(`find() on entity "${entity}": the ${kind}() on field "${field}" has no text. Build it with ${kind}('...').`, { entity, field });
-  }
-  if (!stringField) {
-    throw new InvalidQueryError(
-      `find() on entity "${entity}" uses ${kind}() on field "${field}", which is not a string field. ${kind}() applies to string fields only; use a literal or oneOf([...]).`,
-      { entity, field },
-    );
-  }
-  const verb = kind === 'prefix' ? 'starts with' : kind === 'suffix' ? 'ends with' : 'contains';
-  const pred: Predicate =
-    kind === 'prefix'
-      ? (v) => typeof v === 'string' && v.startsWith(text)
-      : kind === 'suffix'
-        ? (v) => typeof v === 'string' && v.endsWith(text)
-        : (v) => typeof v === 'string' && v.includes(text);
-  return { kind, field, pred, label: `${field} ${verb} ${JSON.stringify(text)}`, text };
-}
-
 /**
  * Encodes the literal values of a key condition (deduplicated by encoded part, in first-seen order).
  * For a field whose schema rewrites values (`rewrites`), the condition then compares decoded keys with
@@ -207,39 +170,11 @@ function withParts(cond: Cond & ({ kind: 'eq' } | { kind: 'in' }), keys: KeyCode
 function globPiece(cond: KeyCond | undefined): string {
   if (cond === undefined) return '*';
   if (cond.parts !== undefined) return cond.parts.length === 1 ? cond.parts[0]! : '*';
+  if (cond.kind === 'range') return '*'; // a range is no glob: every key of the part, re-checked by keyFilter
   const { kind, text } = cond as KeyCond & TextCondition;
   const enc = tryEncodePart(text); // undefined: lone surrogate; leave it to keyFilter
   if (enc === undefined || enc === '') return '*';
   return kind === 'prefix' ? `${enc}*` : kind === 'suffix' ? `*${enc}` : `*${enc}*`;
-}
-
-function equalsPredicate(literal: unknown): Predicate {
-  if (typeof literal === 'object' && literal !== null) return (v) => valueEquals(v, literal);
-  // eslint-disable-next-line no-self-compare
-  if (literal !== literal) return (v) => v !== v; // NaN
-  return (v) => v === literal;
-}
-
-function oneOfPredicate(values: readonly unknown[]): Predicate {
-  const primitives = new Set<unknown>(); // SameValueZero: NaN, ±0 and bigints compare by value
-  const objects: unknown[] = [];
-  for (const value of values) {
-    if (typeof value === 'object' && value !== null) objects.push(value);
-    else primitives.add(value);
-  }
-  if (objects.length === 0) return (v) => primitives.has(v);
-  return (v) => primitives.has(v) || (typeof v === 'object' && v !== null && objects.some((o) => valueEquals(v, o)));
-}
-
-/** One function that checks every condition; `undefined` for none. */
-function combine<T>(conds: readonly Cond[], make: (c: Cond) => (x: T) => boolean): ((x: T) => boolean) | undefined {
-  const checks = conds.map(make);
-  if (checks.length === 0) return undefined;
-  if (checks.length === 1) return checks[0];
-  return (x) => {
-    for (let i = 0; i < checks.length; i++) if (!checks[i]!(x)) return false;
-    return true;
-  };
 }
 
 /** Cartesian product in key-field order, first field outermost: a stable order. */
@@ -247,11 +182,6 @@ function product(lists: readonly (readonly string[])[]): string[][] {
   let out: string[][] = [[]];
   for (const list of lists) out = out.flatMap((prefixParts) => list.map((part) => [...prefixParts, part]));
   return out;
-}
-
-function describeList(values: readonly unknown[]): string {
-  const shown = values.slice(0, 10).map(describeValue).join(', ');
-  return values.length > 10 ? `${shown}, ... (${values.length} values)` : shown;
 }
 
 type Draft = OmitEach<QueryPlan, 'toJSON'>;

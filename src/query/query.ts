@@ -1,10 +1,12 @@
 /** `Query<E>`: the lazy, streaming result of `repo.find(pattern)`. */
 import { repositoryChannel, type RepositoryTraceContext } from '../diagnostics/channels.js';
 import { traceIterator } from '../diagnostics/trace.js';
+import { InvalidQueryError } from '../errors/index.js';
 import type { KeyCodec, KeyScalar } from '../keys/index.js';
 import type { IndexScanOptions, Store } from '../store/store.js';
 import { explainPlan } from './explain.js';
-import type { QueryPlan } from './plan.js';
+import { sortInMemory, type OrderedItem } from './order.js';
+import type { PlanOrder, QueryPlan } from './plan.js';
 import { SeenKeys } from './seen-keys.js';
 
 /** One candidate: its Redis key and its decoded key fields. @internal */
@@ -101,14 +103,19 @@ export class Query<E, Key = Record<string, KeyScalar>> implements AsyncIterable<
   ) {}
 
   /**
-   * A query that stops after `n` results.
+   * A query that stops after `n` results (a positive integer, else `InvalidQueryError`); with
+   * `orderBy`, the first `n` in that order.
    *
    * @example
-   * const latest = await repo.find({ tenantId: 'acme' }).limit(20).toArray();
+   * const latest = await repo.find({ tenantId: 'acme' }, { orderBy: { lastSeen: 'desc' } }).limit(20).toArray();
    */
   limit(n: number): Query<E, Key> {
-    if (!Number.isSafeInteger(n) || n < 0) {
-      throw new RangeError(`limit(n) takes a non-negative integer, got ${String(n)}.`);
+    if (!Number.isSafeInteger(n) || n < 1) {
+      const entity = this.source.entity;
+      throw new InvalidQueryError(
+        `find() on entity "${entity}" got limit ${typeof n === 'number' ? String(n) : typeof n}. Pass a positive integer (leave the limit out for every result).`,
+        { entity },
+      );
     }
     return new Query<E, Key>(this.source, this.plan, Math.min(n, this.max));
   }
@@ -131,7 +138,11 @@ export class Query<E, Key = Record<string, KeyScalar>> implements AsyncIterable<
 
   /** The matching entities, untraced: what every consumption reads. */
   private async *values(): AsyncGenerator<E> {
-    if (this.max === 0) return;
+    const order = this.sortOrder();
+    if (order) {
+      yield* await this.sorted('find', order, true, (_, value) => value!);
+      return;
+    }
     let left = this.max;
     for await (const batch of this.candidates('find', true, left)) {
       const values = await this.source.fetch(batch.map((c) => c.redisKey));
@@ -168,7 +179,7 @@ export class Query<E, Key = Record<string, KeyScalar>> implements AsyncIterable<
 
   /**
    * How many entities match. Without a residual filter on non-key fields, SCAN/index plans count keys
-   * without fetching values.
+   * without fetching values. An `orderBy` has no effect on a count (nothing is sorted).
    *
    * @example
    * const n = await repo.find({ tenantId: 'acme' }).count();
@@ -176,14 +187,15 @@ export class Query<E, Key = Record<string, KeyScalar>> implements AsyncIterable<
   count(): Promise<number> {
     return this.traced('find.count', async () => {
       let n = 0;
-      for await (const _ of this.keyStream('count')) n++;
+      for await (const _ of this.keyStream('count', false)) n++;
       return n;
     });
   }
 
   /**
-   * The key objects of the matching entities. SCAN/index plans without a residual filter on non-key
-   * fields list keys without fetching values.
+   * The key objects of the matching entities, in `orderBy` order when there is one. SCAN/index plans
+   * without a residual filter on non-key fields list keys without fetching values (unless they must be
+   * sorted in memory on a non-key field).
    *
    * @example
    * for await (const { tenantId, id } of repo.find({ tenantId: 'acme' }).keys()) console.log(tenantId, id);
@@ -197,7 +209,9 @@ export class Query<E, Key = Record<string, KeyScalar>> implements AsyncIterable<
   }
 
   /**
-   * Deletes the matching entities (`UNLINK` in batches) and answers how many were removed.
+   * Deletes the matching entities (`UNLINK` in batches) and answers how many were removed. With a limit
+   * and an `orderBy`, deletes the first `limit` matches in that order (e.g. the 100 oldest); without a
+   * limit, the order is ignored (every match goes).
    *
    * @example
    * const revoked = await sessions.find({ tenantId: 'acme', userId: 42 }).delete();
@@ -208,6 +222,13 @@ export class Query<E, Key = Record<string, KeyScalar>> implements AsyncIterable<
 
   /** `delete` itself. */
   private async deleteMatching(): Promise<number> {
+    const order = this.max === Infinity ? undefined : this.sortOrder();
+    if (order) {
+      const targets = await this.sorted('delete', order, this.needsFetch() || !order.keyField, (c) => c.redisKey);
+      let removed = 0;
+      for (let i = 0; i < targets.length; i += this.plan.count) removed += await this.source.unlink(targets.slice(i, i + this.plan.count));
+      return removed;
+    }
     let removed = 0;
     let left = this.max;
     const exactByKey = this.plan.keysOnly && (this.plan.kind === 'scan' || this.plan.kind === 'index');
@@ -250,11 +271,47 @@ export class Query<E, Key = Record<string, KeyScalar>> implements AsyncIterable<
     return value !== undefined && (!valueFilter || valueFilter(value as Record<string, unknown>));
   }
 
-  /** Decoded keys of matching entities; fetches values only when the plan needs them. */
-  private async *keyStream(operation: string): AsyncGenerator<Record<string, KeyScalar>> {
-    if (this.max === 0) return;
+  /** Whether telling a candidate's entity is a match takes its value (a residual, a GET/MGET miss, staleness). */
+  private needsFetch(): boolean {
+    return !this.plan.keysOnly || this.plan.kind === 'get' || this.plan.kind === 'mget' || this.source.skipsStale === true;
+  }
+
+  /** The order to sort in memory, when the plan has one its reads do not already follow. */
+  private sortOrder(): PlanOrder | undefined {
+    const { order } = this.plan;
+    return order?.inMemory ? order : undefined;
+  }
+
+  /**
+   * Every match, sorted in memory by `order` and cut to the limit (`sortInMemory`: at most
+   * `MAX_IN_MEMORY_ORDER` matches, else `InvalidQueryError`). The order value comes from the decoded
+   * key for a key field, else from the fetched value; `fetch` says whether values are read.
+   */
+  private async sorted<T>(operation: string, order: PlanOrder, fetch: boolean, make: (c: Candidate, value: E | undefined) => T): Promise<T[]> {
+    const matches = async function* (this: Query<E, Key>): AsyncGenerator<OrderedItem<T>> {
+      for await (const batch of this.candidates(operation)) {
+        const values = fetch ? await this.source.fetch(batch.map((c) => c.redisKey)) : undefined;
+        for (let i = 0; i < batch.length; i++) {
+          const c = batch[i]!;
+          const value = values?.[i];
+          if (values && !this.matches(value)) continue;
+          const sortValue = order.keyField ? c.key[order.field] : (value as Record<string, unknown>)[order.field];
+          yield { value: sortValue, redisKey: c.redisKey, item: make(c, value) };
+        }
+      }
+    };
+    return sortInMemory(matches.call(this), order, this.source.entity, this.max);
+  }
+
+  /** Decoded keys of matching entities (in `orderBy` order unless `ordered` is false); fetches values only when needed. */
+  private async *keyStream(operation: string, ordered = true): AsyncGenerator<Record<string, KeyScalar>> {
+    const order = ordered ? this.sortOrder() : undefined;
+    if (order) {
+      yield* await this.sorted(operation, order, this.needsFetch() || !order.keyField, (c) => c.key);
+      return;
+    }
     let left = this.max;
-    const needsFetch = !this.plan.keysOnly || this.plan.kind === 'get' || this.plan.kind === 'mget' || this.source.skipsStale === true;
+    const needsFetch = this.needsFetch();
     for await (const batch of this.candidates(operation, true, left)) {
       let alive: readonly Candidate[] = batch;
       if (needsFetch) {

@@ -280,19 +280,21 @@ export class Repository<E, K extends keyof E = DeclaredKeyOf<E>, W = EntityInput
   }
 
   /**
-   * Finds entities by a pattern over their fields: literals, or `prefix`, `suffix`, `contains`, `oneOf`
-   * matchers. Key-field conditions become a `GET`, an `MGET` or the glob of a `SCAN MATCH` (or an index
+   * Finds entities by a pattern over their fields: literals, or `prefix`, `suffix`, `contains`, `oneOf`,
+   * `gt`, `gte`, `lt`, `lte`, `between` matchers. Key-field conditions become a `GET`, an `MGET` or the glob of a `SCAN MATCH` (or an index
    * walk for `find: 'index'` entities); the rest is filtered after the values are fetched. User input
    * can never widen the pattern: `find({ tenantId: '*' })` finds only the tenant named `*`.
-   * Stale entries (a `grace` period) are skipped unless `{ allowStale: true }`.
+   * Stale entries (a `grace` period) are skipped unless `{ allowStale: true }`. `{ orderBy: { field:
+   * 'asc' | 'desc' }, limit }` sorts the results (see {@link FindOptions}).
    * Lazy and streaming: see {@link Query}. Throws {@link InvalidQueryError} for a pattern that cannot run.
    *
    * @example
    * const q = sessions.find({ tenantId: 'acme', id: prefix('a1'), email: contains('@corp') });
    * for await (const s of q) console.log(s.id);
    * await sessions.find({ tenantId: 'acme' }).delete();
+   * const oldest = await sessions.find({ tenantId: 'acme', lastSeen: lt(cutoff) }, { orderBy: { lastSeen: 'asc' }, limit: 20 }).toArray();
    */
-  find(pattern: Pattern<E>, options?: FindOptions): Query<E, EntityKey<E, K>> {
+  find(pattern: Pattern<E>, options?: FindOptions<E>): Query<E, EntityKey<E, K>> {
     if (this.ctx.gate.isShut) throw closedCacheError('find');
     const plan = planFind({
       metadata: this.metadata,
@@ -300,6 +302,7 @@ export class Repository<E, K extends keyof E = DeclaredKeyOf<E>, W = EntityInput
       pattern: pattern as Record<string, unknown>,
       ...(this.io.indexSets.enabled ? { indexKey: this.io.indexSets.planIndex()! } : {}),
       ...(options?.batchSize === undefined ? {} : { batchSize: options.batchSize }),
+      ...(options?.orderBy === undefined ? {} : { orderBy: options.orderBy }),
     });
     const allowStale = options?.allowStale === true;
     const source = this.metadata.graceMs === 0 && !allowStale ? this.querySource : this.io.querySource(allowStale);
