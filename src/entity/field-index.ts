@@ -17,13 +17,18 @@ export type FieldIndexKind = 'string' | 'number' | 'bigint' | 'boolean' | 'date'
  * One indexed field of an entity.
  *
  * @example
- * const age: FieldIndexMetadata = { name: 'age', kind: 'number' };
+ * const age: FieldIndexMetadata = { name: 'age', kind: 'number', required: true };
  */
 export interface FieldIndexMetadata {
   /** The field's name on the entity. */
   readonly name: string;
   /** How its values are encoded in the index. */
   readonly kind: FieldIndexKind;
+  /**
+   * Whether every valid entity has a value for it (no optional, nullable or catch wrapper), so the
+   * index lists every entity: only then can an `orderBy` without a condition on it stream the index.
+   */
+  readonly required: boolean;
 }
 
 /** The zod types a field index takes, for error messages. @internal */
@@ -56,6 +61,31 @@ export function fieldIndexKindOf(schema: z.ZodType, depth = 0): FieldIndexKind |
       return fieldIndexKindOf(def.innerType!, depth + 1);
     default:
       return keySchemaInfo(schema)?.kind;
+  }
+}
+
+/**
+ * Whether a field's schema always yields a value (see {@link FieldIndexMetadata.required}). @internal
+ *
+ * @example
+ * alwaysValued(z.int()); // true
+ * alwaysValued(z.int().optional()); // false
+ */
+export function alwaysValued(schema: z.ZodType, depth = 0): boolean {
+  const def = (schema as unknown as { _zod: { def: Def } })._zod.def;
+  if (depth > 16) return false;
+  switch (def.type) {
+    case 'optional':
+    case 'nullable':
+    case 'catch':
+      return false;
+    case 'default':
+    case 'prefault':
+    case 'readonly':
+    case 'nonoptional':
+      return alwaysValued(def.innerType!, depth + 1);
+    default:
+      return true;
   }
 }
 

@@ -3,7 +3,9 @@ import { repositoryChannel, type RepositoryTraceContext } from '../diagnostics/c
 import { traceIterator } from '../diagnostics/trace.js';
 import { InvalidQueryError } from '../errors/index.js';
 import type { KeyCodec, KeyScalar } from '../keys/index.js';
-import type { IndexScanOptions, Store } from '../store/store.js';
+import type { FieldHit, IndexScanOptions, Store } from '../store/store.js';
+import { encodeIndexValue } from '../entity/field-index.js';
+import { fieldPlanHits } from './field-walk.js';
 import { explainPlan } from './explain.js';
 import { sortInMemory, type OrderedItem } from './order.js';
 import type { PlanOrder, QueryPlan } from './plan.js';
@@ -13,6 +15,8 @@ import { SeenKeys } from './seen-keys.js';
 export interface Candidate {
   readonly redisKey: string;
   readonly key: Record<string, KeyScalar>;
+  /** Field plans: the encoded value the field index listed the key under. */
+  readonly listed?: string;
 }
 
 /** What a query needs from its repository. @internal */
@@ -146,8 +150,9 @@ export class Query<E, Key = Record<string, KeyScalar>> implements AsyncIterable<
     let left = this.max;
     for await (const batch of this.candidates('find', true, left)) {
       const values = await this.source.fetch(batch.map((c) => c.redisKey));
-      for (const value of values) {
-        if (!this.matches(value)) continue;
+      for (let i = 0; i < values.length; i++) {
+        const value = values[i];
+        if (!this.matches(value, batch[i])) continue;
         yield value!;
         if (--left === 0) return;
       }
@@ -231,7 +236,7 @@ export class Query<E, Key = Record<string, KeyScalar>> implements AsyncIterable<
     }
     let removed = 0;
     let left = this.max;
-    const exactByKey = this.plan.keysOnly && (this.plan.kind === 'scan' || this.plan.kind === 'index');
+    const exactByKey = this.plan.keysOnly && (this.plan.kind === 'scan' || this.plan.kind === 'index' || this.plan.kind === 'field');
     // UNLINK counts only keys it removed, so an unlimited key-only delete needs no de-duplication.
     for await (const batch of this.candidates('delete', !exactByKey || this.max !== Infinity)) {
       let targets = batch.map((c) => c.redisKey);
@@ -265,10 +270,17 @@ export class Query<E, Key = Record<string, KeyScalar>> implements AsyncIterable<
     return this.source.admitIteration(operation, traced);
   }
 
-  /** A fetched value is a result when it is still there (not expired, removed or invalid) and passes the residual. */
-  private matches(value: E | undefined): boolean {
+  /**
+   * A fetched value is a result when it is still there (not expired, removed or invalid) and passes the
+   * residual; in a field-index walk streamed in `orderBy` order, also when it still holds the value the
+   * index listed it under (else it moved during the walk and is listed again under its new value, in order).
+   */
+  private matches(value: E | undefined, candidate?: Candidate): boolean {
     const { valueFilter } = this.plan;
-    return value !== undefined && (!valueFilter || valueFilter(value as Record<string, unknown>));
+    if (value === undefined || (valueFilter && !valueFilter(value as Record<string, unknown>))) return false;
+    const plan = this.plan;
+    if (plan.kind !== 'field' || candidate?.listed === undefined || plan.order === undefined || plan.order.inMemory) return true;
+    return encodeIndexValue(plan.fieldKind, (value as Record<string, unknown>)[plan.field]) === candidate.listed;
   }
 
   /** Whether telling a candidate's entity is a match takes its value (a residual, a GET/MGET miss, staleness). */
@@ -316,7 +328,7 @@ export class Query<E, Key = Record<string, KeyScalar>> implements AsyncIterable<
       let alive: readonly Candidate[] = batch;
       if (needsFetch) {
         const values = await this.source.fetch(batch.map((c) => c.redisKey));
-        alive = batch.filter((_, i) => this.matches(values[i]));
+        alive = batch.filter((c, i) => this.matches(values[i], c));
       }
       for (const candidate of alive) {
         yield candidate.key;
@@ -348,17 +360,20 @@ export class Query<E, Key = Record<string, KeyScalar>> implements AsyncIterable<
         return;
       }
       case 'scan':
-      case 'index': {
+      case 'index':
+      case 'field': {
         const seen = dedupe ? new SeenKeys() : undefined;
         const { keyFilter } = plan;
         const store = this.source.store;
         if (plan.kind === 'index' && !plan.perTag) await this.source.call(operation, () => store.indexPrune(plan.index));
-        const raw =
-          plan.kind === 'scan'
-            ? store.scan(plan.match, { count: batchSize })
-            : plan.perTag
-              ? eachTagIndex(store, plan.index, indexScanOptions(plan))
-              : store.indexScan(plan.index, indexScanOptions(plan));
+        const raw: AsyncIterable<readonly (string | FieldHit)[]> =
+          plan.kind === 'field'
+            ? fieldPlanHits(store, plan)
+            : plan.kind === 'scan'
+              ? store.scan(plan.match, { count: batchSize })
+              : plan.perTag
+                ? eachTagIndex(store, plan.index, indexScanOptions(plan))
+                : store.indexScan(plan.index, indexScanOptions(plan));
         const iterator = raw[Symbol.asyncIterator]();
         const flushAt = Math.max(1, Math.min(batchSize, want));
         let batch: Candidate[] = [];
@@ -366,11 +381,12 @@ export class Query<E, Key = Record<string, KeyScalar>> implements AsyncIterable<
           for (;;) {
             const next = await this.source.call(operation, () => iterator.next());
             if (next.done) break;
-            for (const redisKey of next.value) {
+            for (const item of next.value) {
+              const redisKey = typeof item === 'string' ? item : item[0];
               const key = keys.decode(redisKey); // a glob `*` also matches ':': keep only this entity's keys
               if (key === undefined || (keyFilter && !keyFilter(key))) continue;
               if (seen && !seen.add(redisKey)) continue;
-              batch.push({ redisKey, key });
+              batch.push(typeof item === 'string' ? { redisKey, key } : { redisKey, key, listed: item[1] });
             }
             if (batch.length >= flushAt) {
               yield batch;

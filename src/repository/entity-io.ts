@@ -1,6 +1,7 @@
 /** The mechanics behind a repository: keys, validation, store calls, decoding. @internal */
 import { EntityCodec } from '../codec/index.js';
 import type { EntityMetadata } from '../entity/index.js';
+import { fieldEntries } from '../entity/field-index.js';
 import { InvalidKeyError, type CacheOrmError } from '../errors/index.js';
 import type { KeyCodec } from '../keys/index.js';
 import type { QuerySource } from '../query/index.js';
@@ -91,10 +92,21 @@ export class EntityIO<E> {
     const ops: WriteOp[] = data.map((d) => {
       const key = this.keys.encodeData(d);
       const stored = graceWrite(this.codec.serialize(d), ttl, graceMs);
-      return { key, value: stored.value, ttl: stored.ttl, ...(mode ? { mode } : {}), ...this.indexSets.writeOption(key) };
+      return { key, value: stored.value, ttl: stored.ttl, ...(mode ? { mode } : {}), ...this.indexFields(key, d) };
     });
     assertValueSizes(ops, this.ctx.maxValueBytes, this.metadata.name, operation);
     return ops;
+  }
+
+  /**
+   * The index fields of a write of `redisKey` holding `data` (validated): its index set and registry,
+   * and, for an entity with field indexes, its field entries (docs/find.md, "Field indexes").
+   */
+  indexFields(redisKey: string, data: unknown): Pick<WriteOp, 'index' | 'registry' | 'fields'> {
+    const option = this.indexSets.writeOption(redisKey);
+    const indexes = this.metadata.fieldIndexes;
+    if (indexes.length === 0 || option.index === undefined) return option;
+    return { ...option, fields: fieldEntries(indexes, data as Record<string, unknown>) };
   }
 
   /**
@@ -215,7 +227,7 @@ export class EntityIO<E> {
     }
     if (abandoned) return this.codec.materialize(data);
     const stored = graceWrite(this.codec.serialize(data), expiry.ttlMs, expiry.graceMs);
-    const op: WriteOp = { key: redisKey, value: stored.value, ttl: stored.ttl, ...this.indexSets.writeOption(redisKey) };
+    const op: WriteOp = { key: redisKey, value: stored.value, ttl: stored.ttl, ...this.indexFields(redisKey, data) };
     const tooLarge = valueTooLarge(op, this.ctx.maxValueBytes, this.metadata.name, 'getOrLoad');
     if (tooLarge) this.ctx.events.emitError(tooLarge);
     else await this.commit('getOrLoad', [op], awaitWrite);

@@ -20,7 +20,7 @@ describe('field index declarations', () => {
       @Field(z.string()) note!: string;
     }
     const meta = getEntityMetadata(User);
-    expect(meta.fieldIndexes).toEqual([{ name: 'email', kind: 'string' }, { name: 'age', kind: 'number' }]);
+    expect(meta.fieldIndexes).toEqual([{ name: 'email', kind: 'string', required: true }, { name: 'age', kind: 'number', required: false }]);
     expect(meta.find).toBe('index');
     const Order = defineEntity({
       name: 'fi-order',
