@@ -6,7 +6,7 @@ import { InvalidKeyError, type CacheOrmError } from '../errors/index.js';
 import type { KeyCodec } from '../keys/index.js';
 import type { QuerySource } from '../query/index.js';
 import { getWithPttl } from '../store/layers/decorator.js';
-import type { WriteOp } from '../store/store.js';
+import type { FieldSyncEntry, WriteOp } from '../store/store.js';
 import type { RepositoryContext } from './context.js';
 import { freshMsLeft, graceWrite, hasGraceHeader, splitGrace, type EntryState } from './freshness.js';
 import type { IndexSets } from './index-sets.js';
@@ -107,6 +107,22 @@ export class EntityIO<E> {
     const indexes = this.metadata.fieldIndexes;
     if (indexes.length === 0 || option.index === undefined) return option;
     return { ...option, fields: fieldEntries(indexes, data as Record<string, unknown>) };
+  }
+
+  /**
+   * `reindex()` of field indexes: the stored value and field entries of each of `redisKeys` that holds
+   * a decodable value (others are skipped: a read removes them).
+   */
+  async fieldSyncEntries(redisKeys: readonly string[]): Promise<FieldSyncEntry[]> {
+    const raws = await this.ctx.store.mget(redisKeys);
+    const out: FieldSyncEntry[] = [];
+    raws.forEach((raw, i) => {
+      if (raw === null || raw === undefined) return;
+      const key = redisKeys[i]!;
+      const decoded = this.codec.decode(splitGrace(raw).payload, key);
+      if (decoded.ok) out.push({ key, value: raw, fields: fieldEntries(this.metadata.fieldIndexes, decoded.value as Record<string, unknown>) });
+    });
+    return out;
   }
 
   /**
