@@ -61,6 +61,13 @@ async function collect<T>(items: AsyncIterable<T>): Promise<T[]> {
   return out;
 }
 
+/** Adds `key` to `set`; answers whether it was new. */
+function addNew(set: Set<string>, key: string): boolean {
+  if (set.has(key)) return false;
+  set.add(key);
+  return true;
+}
+
 /** The `indexScan` options of an index plan. */
 function indexScanOptions(plan: Extract<QueryPlan, { kind: 'index' }>): IndexScanOptions {
   return {
@@ -148,11 +155,13 @@ export class Query<E, Key = Record<string, KeyScalar>> implements AsyncIterable<
       return;
     }
     let left = this.max;
+    const yielded = this.streamsOrder() ? new Set<string>() : undefined;
     for await (const batch of this.candidates('find', true, left)) {
       const values = await this.source.fetch(batch.map((c) => c.redisKey));
       for (let i = 0; i < values.length; i++) {
         const value = values[i];
         if (!this.matches(value, batch[i])) continue;
+        if (yielded && !addNew(yielded, batch[i]!.redisKey)) continue;
         yield value!;
         if (--left === 0) return;
       }
@@ -279,8 +288,13 @@ export class Query<E, Key = Record<string, KeyScalar>> implements AsyncIterable<
     const { valueFilter } = this.plan;
     if (value === undefined || (valueFilter && !valueFilter(value as Record<string, unknown>))) return false;
     const plan = this.plan;
-    if (plan.kind !== 'field' || candidate?.listed === undefined || plan.order === undefined || plan.order.inMemory) return true;
+    if (plan.kind !== 'field' || candidate?.listed === undefined || !this.streamsOrder()) return true;
     return encodeIndexValue(plan.fieldKind, (value as Record<string, unknown>)[plan.field]) === candidate.listed;
+  }
+
+  /** Whether this is a field-index walk streamed in `orderBy` order. */
+  private streamsOrder(): boolean {
+    return this.plan.kind === 'field' && this.plan.order !== undefined && !this.plan.order.inMemory;
   }
 
   /** Whether telling a candidate's entity is a match takes its value (a residual, a GET/MGET miss, staleness). */
@@ -323,12 +337,14 @@ export class Query<E, Key = Record<string, KeyScalar>> implements AsyncIterable<
       return;
     }
     let left = this.max;
-    const needsFetch = this.needsFetch();
+    // A walk in index order checks each value against its listing (see matches), so it fetches.
+    const needsFetch = this.needsFetch() || this.streamsOrder();
+    const yielded = this.streamsOrder() ? new Set<string>() : undefined;
     for await (const batch of this.candidates(operation, true, left)) {
       let alive: readonly Candidate[] = batch;
       if (needsFetch) {
         const values = await this.source.fetch(batch.map((c) => c.redisKey));
-        alive = batch.filter((c, i) => this.matches(values[i], c));
+        alive = batch.filter((c, i) => this.matches(values[i], c) && (yielded === undefined || addNew(yielded, c.redisKey)));
       }
       for (const candidate of alive) {
         yield candidate.key;
@@ -385,7 +401,9 @@ export class Query<E, Key = Record<string, KeyScalar>> implements AsyncIterable<
               const redisKey = typeof item === 'string' ? item : item[0];
               const key = keys.decode(redisKey); // a glob `*` also matches ':': keep only this entity's keys
               if (key === undefined || (keyFilter && !keyFilter(key))) continue;
-              if (seen && !seen.add(redisKey)) continue;
+              // A walk streamed in index order meets a key moved meanwhile twice (old and new value): keep
+              // both sightings (the one whose value no longer holds is dropped after the fetch).
+              if (seen && !seen.add(typeof item === 'string' || !this.streamsOrder() ? redisKey : `${redisKey}\0${item[1]}`)) continue;
               batch.push(typeof item === 'string' ? { redisKey, key } : { redisKey, key, listed: item[1] });
             }
             if (batch.length >= flushAt) {

@@ -25,20 +25,19 @@ if ARGV[4] == '1' then
 else
   read = redis.call('ZRANGEBYLEX', KEYS[3], ARGV[1], ARGV[2], 'LIMIT', 0, ARGV[3])
 end
-local keys, values = {}, {}
+local out, dead = {}, {}
 for i = 1, #read do
   local a = string.find(read[i], '\\0', 1, true)
   local b = string.find(read[i], '\\0', a + 1, true)
-  keys[i] = string.sub(read[i], b + 1)
-  values[keys[i]] = string.sub(read[i], a + 1, b - 1)
+  local key = string.sub(read[i], b + 1)
+  if ARGV[5] ~= '1' or redis.call('EXISTS', key) == 1 then
+    out[#out + 1] = key
+    out[#out + 1] = string.sub(read[i], a + 1, b - 1)
+  else
+    dead[#dead + 1] = key
+  end
 end
-local live = keys
-if ARGV[5] == '1' then live = existing(keys, false) end
-local out = {}
-for i = 1, #live do
-  out[#out + 1] = live[i]
-  out[#out + 1] = values[live[i]]
-end
+if #dead > 0 then existing(dead, false) end
 return { read[#read] or '', #read, out }`);
 
 /**
