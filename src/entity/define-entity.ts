@@ -1,8 +1,8 @@
 /** `defineEntity`: the decorator-free way to declare an entity, with types inferred from zod. */
 import { z } from 'zod';
 import { EntityDefinitionError } from '../errors/index.js';
-import { buildEntityMetadata, DEFINE_ENTITY_OPTION_NAMES, registerEntity } from './metadata.js';
-import type { FindStrategy } from './metadata.js';
+import { buildEntityMetadata, registerEntity } from './metadata.js';
+import type { EntityOptions, FindStrategy } from './metadata.js';
 import type { Ttl } from './ttl.js';
 import type { EntityDefinition } from './types.js';
 
@@ -46,6 +46,17 @@ export interface DefineEntityOptions<S extends z.ZodObject, K extends readonly (
    */
   indexes?: readonly NoInfer<Exclude<keyof z.output<S> & string, K[number]>>[];
 }
+
+/**
+ * The options `defineEntity` takes on top of the {@link EntityOptions} (unknown options are checked
+ * against both lists). A new `defineEntity` option must be added here, or this stops compiling. @internal
+ */
+export const DEFINE_ENTITY_OPTION_NAMES: readonly string[] = Object.freeze(
+  Object.keys({ key: true, schema: true, indexes: true } satisfies {
+    // eslint-disable-next-line @typescript-eslint/no-explicit-any
+    [K in Exclude<keyof DefineEntityOptions<any, any>, keyof EntityOptions>]-?: true;
+  }),
+);
 
 /**
  * Declares an entity from a zod object schema. Types are inferred: the repository's entity type is the

@@ -23,7 +23,7 @@ export type FindStrategy = 'scan' | 'index';
  * The names of {@link EntityOptions}, the one list unknown options are checked against (a misspelt
  * option is an {@link EntityDefinitionError} naming the closest of these). A new entity option must be
  * added here, or this stops compiling.
- * `defineEntity` also takes {@link DEFINE_ENTITY_OPTION_NAMES}. @internal
+ * `defineEntity` also takes `DEFINE_ENTITY_OPTION_NAMES` (define-entity.ts). @internal
  */
 export const ENTITY_OPTION_NAMES: readonly string[] = Object.freeze(
   Object.keys({ name: true, ttl: true, version: true, find: true, hashTag: true, grace: true } satisfies {
@@ -31,8 +31,6 @@ export const ENTITY_OPTION_NAMES: readonly string[] = Object.freeze(
   }),
 );
 
-/** The options `defineEntity` takes on top of {@link ENTITY_OPTION_NAMES}. @internal */
-export const DEFINE_ENTITY_OPTION_NAMES: readonly string[] = Object.freeze(['key', 'schema', 'indexes']);
 
 /**
  * Options shared by `@CacheEntity` and `defineEntity`.
