@@ -17,7 +17,7 @@ export type FieldIndexKind = 'string' | 'number' | 'bigint' | 'boolean' | 'date'
  * One indexed field of an entity.
  *
  * @example
- * const age: FieldIndexMetadata = { name: 'age', kind: 'number', required: true };
+ * const age: FieldIndexMetadata = { name: 'age', kind: 'number', required: true, distinct: undefined };
  */
 export interface FieldIndexMetadata {
   /** The field's name on the entity. */
@@ -29,12 +29,17 @@ export interface FieldIndexMetadata {
    * index lists every entity: only then can an `orderBy` without a condition on it stream the index.
    */
   readonly required: boolean;
+  /**
+   * How many distinct values the field can hold when its schema says (booleans: 2, enums and literals:
+   * their count); `undefined` when unbounded. The planner's estimate of an equality's size.
+   */
+  readonly distinct: number | undefined;
 }
 
 /** The zod types a field index takes, for error messages. @internal */
 export const INDEXABLE_TYPES = 'string, number, bigint, boolean, enum and Date fields (optional or nullable ones too)';
 
-type Def = { type: string; innerType?: z.ZodType };
+type Def = { type: string; innerType?: z.ZodType; entries?: Record<string, unknown>; values?: readonly unknown[] };
 
 /**
  * The index kind of a field's zod schema, or `undefined` when it cannot be indexed. Optional, nullable,
@@ -61,6 +66,35 @@ export function fieldIndexKindOf(schema: z.ZodType, depth = 0): FieldIndexKind |
       return fieldIndexKindOf(def.innerType!, depth + 1);
     default:
       return keySchemaInfo(schema)?.kind;
+  }
+}
+
+/**
+ * How many distinct values a field's schema allows (see {@link FieldIndexMetadata.distinct}). @internal
+ *
+ * @example
+ * distinctValues(z.enum(['a', 'b', 'c']).optional()); // 3
+ */
+export function distinctValues(schema: z.ZodType, depth = 0): number | undefined {
+  const def = (schema as unknown as { _zod: { def: Def } })._zod.def;
+  if (depth > 16) return undefined;
+  switch (def.type) {
+    case 'boolean':
+      return 2;
+    case 'enum':
+      return new Set(Object.values(def.entries ?? {})).size;
+    case 'literal':
+      return def.values?.length;
+    case 'optional':
+    case 'nullable':
+    case 'default':
+    case 'prefault':
+    case 'readonly':
+    case 'catch':
+    case 'nonoptional':
+      return distinctValues(def.innerType!, depth + 1);
+    default:
+      return undefined;
   }
 }
 

@@ -5,7 +5,7 @@ import { unknownNames, unknownOptionMessage } from '../errors/suggest.js';
 import { ENTITY_NAME_RULE } from '../keys/index.js';
 import { checkHashTag } from '../keys/hash-tag.js';
 import { keySchemaInfo, schemaTypeName, type KeyKind } from './key-kind.js';
-import { alwaysValued, fieldIndexKindOf, INDEXABLE_TYPES, type FieldIndexMetadata } from './field-index.js';
+import { alwaysValued, distinctValues, fieldIndexKindOf, INDEXABLE_TYPES, type FieldIndexMetadata } from './field-index.js';
 import { parseTtl, type Ttl } from './ttl.js';
 
 /**
@@ -237,7 +237,7 @@ function checkFieldIndexes(
         `Field "${field}" of entity "${name}" has a ${schemaTypeName(shape[field]!)} schema, which cannot be indexed. Field indexes take ${INDEXABLE_TYPES}; remove the index, or index a scalar field derived from it.`,
       );
     }
-    return Object.freeze({ name: field, kind, required: alwaysValued(shape[field]!) });
+    return Object.freeze({ name: field, kind, required: alwaysValued(shape[field]!), distinct: distinctValues(shape[field]!) });
   });
   return Object.freeze(out);
 }

@@ -12,7 +12,7 @@ import type { FieldProbe, FieldRange, PlanOrder } from './plan.js';
 
 /**
  * The estimated entries a plan reads, in "members" (documented in docs/find.md): an equality reads about
- * {@link COST.eq}, a `oneOf` that many per value, a two-sided range {@link COST.bounded}, a one-sided one
+ * {@link COST.eq} ({@link COST.all} ÷ the number of values for booleans and enums), a `oneOf` that many per value, a two-sided range {@link COST.bounded}, a one-sided one
  * {@link COST.open}, a key-prefix range of the key index {@link COST.keyRange}, a whole index {@link COST.all}.
  */
 export const COST = { eq: 10, bounded: 1_000, keyRange: 2_000, open: 10_000, all: 100_000 } as const;
@@ -30,6 +30,11 @@ export interface FieldChoice extends FieldProbe {
   readonly reason: string;
 }
 
+/** The estimated entries of one value: {@link COST.eq}, or the entity's share of it for a field of few values (booleans, enums). */
+function perValue(meta: FieldIndexMetadata): number {
+  return meta.distinct === undefined ? COST.eq : Math.round(COST.all / meta.distinct);
+}
+
 function eqRange(value: string): FieldRange {
   return { min: { value, inclusive: true }, max: { value, inclusive: true } };
 }
@@ -43,13 +48,15 @@ function probe(cond: Cond, meta: FieldIndexMetadata): Candidate | undefined {
   switch (cond.kind) {
     case 'eq': {
       const value = enc(cond.value);
-      return value === undefined ? undefined : { ...base, ranges: [eqRange(value)], cost: COST.eq, what: 'equality', selective: true };
+      const cost = perValue(meta);
+      return value === undefined ? undefined : { ...base, ranges: [eqRange(value)], cost, what: 'equality', selective: cost < COST.bounded };
     }
     case 'in': {
       const values = cond.values.map(enc);
       if (values.length > MAX_ONE_OF || values.some((v) => v === undefined)) return undefined;
       const unique = [...new Set(values as string[])].sort(compareStrings);
-      return { ...base, ranges: unique.map(eqRange), cost: COST.eq * unique.length, what: `oneOf of ${unique.length} values`, selective: true };
+      const cost = perValue(meta) * unique.length;
+      return { ...base, ranges: unique.map(eqRange), cost, what: `oneOf of ${unique.length} values`, selective: cost < COST.bounded };
     }
     case 'range': {
       const { lower, upper } = cond.range;

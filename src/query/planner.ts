@@ -114,7 +114,7 @@ export function planFind(input: PlanInput): QueryPlan {
     if (prefix === undefined && match === undefined) prefix = keys.base;
     const sets = input.indexKey!;
     const index = typeof sets === 'string' ? sets : sets.forLiteral(literal);
-    const keyRange = literal.length > keys.base.length;
+    const keyRange = literal.replace(/\{$/, '').length > keys.base.length; // a hash tag's bare `{` fixes nothing
     const field = chooseFieldIndex(valueConds, metadata.fieldIndexes, order, keyRange ? COST.keyRange : COST.all, keyRange ? 'the key index range' : 'the whole key index');
     if (field !== undefined) {
       const { meta, streamsOrder, ...probe } = field;

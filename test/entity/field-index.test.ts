@@ -20,7 +20,10 @@ describe('field index declarations', () => {
       @Field(z.string()) note!: string;
     }
     const meta = getEntityMetadata(User);
-    expect(meta.fieldIndexes).toEqual([{ name: 'email', kind: 'string', required: true }, { name: 'age', kind: 'number', required: false }]);
+    expect(meta.fieldIndexes).toEqual([
+      { name: 'email', kind: 'string', required: true, distinct: undefined },
+      { name: 'age', kind: 'number', required: false, distinct: undefined },
+    ]);
     expect(meta.find).toBe('index');
     const Order = defineEntity({
       name: 'fi-order',
@@ -30,6 +33,7 @@ describe('field index declarations', () => {
       indexes: ['status', 'total', 'at', 'vip'],
     });
     expect(getEntityMetadata(Order).fieldIndexes.map((f) => f.kind)).toEqual(['string', 'bigint', 'date', 'boolean']);
+    expect(getEntityMetadata(Order).fieldIndexes.map((f) => f.distinct)).toEqual([2, undefined, undefined, 2]);
   });
 
   it('refuses unindexable types, key fields, unknown fields, find: scan and unknown @Field options', () => {
