@@ -135,7 +135,10 @@ const indent = (text: string, by: string): string => text.trimEnd().replaceAll('
 export const WRITE = lua(`${NOW}${FIELD_FUNCTIONS}local k = 1
 for i = 4, #ARGV, 5 do
   if ARGV[i] ~= '0' then
-    ${indent(checkIndexKeys('k + 1'), '    ')}
+    ${indent(checkIndex('KEYS[k + 1]') + checkIndex('KEYS[k + 2]'), '    ')}
+    if ARGV[i + 1] ~= '' then
+      ${indent(checkIndex('KEYS[k + 3]') + checkHash('KEYS[k + 4]'), '      ')}
+    end
     if ARGV[i] == '2' then
       ${indent(checkIndex('KEYS[k + 5]'), '      ')}
       k = k + 1
