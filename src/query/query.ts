@@ -3,9 +3,9 @@ import { repositoryChannel, type RepositoryTraceContext } from '../diagnostics/c
 import { traceIterator } from '../diagnostics/trace.js';
 import { InvalidQueryError } from '../errors/index.js';
 import type { KeyCodec, KeyScalar } from '../keys/index.js';
-import type { FieldHit, IndexScanOptions, Store } from '../store/store.js';
+import type { Store } from '../store/store.js';
 import { encodeIndexValue } from '../entity/field-index.js';
-import { fieldPlanHits } from './field-walk.js';
+import { addNew, collect, planStream } from './walks.js';
 import { explainPlan } from './explain.js';
 import { sortInMemory, type OrderedItem } from './order.js';
 import type { PlanOrder, QueryPlan } from './plan.js';
@@ -53,44 +53,6 @@ export interface QuerySource<E> {
 export interface ResultStream<T> extends AsyncIterable<T> {
   /** Collects the whole stream (mind the size of the result). */
   toArray(): Promise<T[]>;
-}
-
-async function collect<T>(items: AsyncIterable<T>): Promise<T[]> {
-  const out: T[] = [];
-  for await (const item of items) out.push(item);
-  return out;
-}
-
-/** Adds `key` to `set`; answers whether it was new. */
-function addNew(set: Set<string>, key: string): boolean {
-  if (set.has(key)) return false;
-  set.add(key);
-  return true;
-}
-
-/** The `indexScan` options of an index plan. */
-function indexScanOptions(plan: Extract<QueryPlan, { kind: 'index' }>): IndexScanOptions {
-  return {
-    ...(plan.match === undefined ? {} : { match: plan.match }),
-    ...(plan.prefix === undefined ? {} : { prefix: plan.prefix }),
-    count: plan.count,
-  };
-}
-
-/**
- * Members of every index set the registry `registry` lists (hash-tag entities, a pattern that does not
- * fix the tag): each set is pruned, then scanned with `options`, one after the other.
- */
-async function* eachTagIndex(store: Store, registry: string, options: IndexScanOptions): AsyncGenerator<string[]> {
-  const done = new Set<string>();
-  for await (const sets of store.indexScan(registry, { count: options.count ?? 1000 })) {
-    for (const index of sets) {
-      if (done.has(index)) continue;
-      done.add(index);
-      await store.indexPrune(index);
-      yield* store.indexScan(index, options);
-    }
-  }
 }
 
 /**
@@ -382,14 +344,7 @@ export class Query<E, Key = Record<string, KeyScalar>> implements AsyncIterable<
         const { keyFilter } = plan;
         const store = this.source.store;
         if (plan.kind === 'index' && !plan.perTag) await this.source.call(operation, () => store.indexPrune(plan.index));
-        const raw: AsyncIterable<readonly (string | FieldHit)[]> =
-          plan.kind === 'field'
-            ? fieldPlanHits(store, plan)
-            : plan.kind === 'scan'
-              ? store.scan(plan.match, { count: batchSize })
-              : plan.perTag
-                ? eachTagIndex(store, plan.index, indexScanOptions(plan))
-                : store.indexScan(plan.index, indexScanOptions(plan));
+        const raw = planStream(store, plan);
         const iterator = raw[Symbol.asyncIterator]();
         const flushAt = Math.max(1, Math.min(batchSize, want));
         let batch: Candidate[] = [];
