@@ -47,6 +47,11 @@ export function fieldIndexContract(context: () => IndexContext): void {
     expect(all.map(([, value]) => value)).toEqual(ages.map(num)); // ages are sorted: value order
     const down = await keysOf(store, index, { field: 'age', reverse: true, count: 3 });
     expect(down).toEqual(all.map(([key]) => key).reverse());
+    // Pages ending exactly at the end of the range (10 entries, pages of 5 and 10), both directions.
+    for (const count of [5, 10]) {
+      expect(await keysOf(store, index, { field: 'age', count })).toEqual(all.map(([key]) => key));
+      expect(await keysOf(store, index, { field: 'age', count, reverse: true })).toEqual(down);
+    }
     expect(await keysOf(store, index, { field: 'age', max: { value: num(0), inclusive: false } })).toEqual([`${p}:k0`]);
     expect(await keysOf(store, index, { field: 'name', ...eq(str('n1')) })).toEqual(byAge(() => true).filter((_, i) => i % 3 === 1).sort());
     expect(await keysOf(store, index, { field: 'nope' })).toEqual([]);

@@ -14,7 +14,8 @@ import { lua } from './lua.js';
  * One page of a field range: up to `ARGV[3]` members of the field set `KEYS[3]` between `ARGV[1]` and
  * `ARGV[2]` (`ZRANGEBYLEX` bounds; `ZREVRANGEBYLEX` from `ARGV[2]` down to `ARGV[1]` when `ARGV[4]` is
  * `'1'`). When `ARGV[5]` is `'1'`, only members whose key exists are kept; every index entry of a gone
- * key is removed (`existing`). Answers `{ last member read or '', members read, { key, value, ... } }`.
+ * key is removed (`existing`). Answers `{ last member read or '', 1 when the range goes on after it else
+ * 0, { key, value, ... } }`; O(log N + count).
  *
  * @example
  * await evalScript(client, FIELD_RANGE, indexKeysOf('app:u#index'), ['[age\0', Buffer.from('(age\x01'), '1000', '0', '1']);
@@ -38,7 +39,15 @@ for i = 1, #read do
   end
 end
 if #dead > 0 then existing(dead, false) end
-return { read[#read] or '', #read, out }`);
+local more = 0
+if #read > 0 and #read == tonumber(ARGV[3]) then
+  if ARGV[4] == '1' then
+    more = #redis.call('ZREVRANGEBYLEX', KEYS[3], '(' .. read[#read], ARGV[1], 'LIMIT', 0, 1)
+  else
+    more = #redis.call('ZRANGEBYLEX', KEYS[3], '(' .. read[#read], ARGV[2], 'LIMIT', 0, 1)
+  end
+end
+return { read[#read] or '', more, out }`);
 
 /**
  * `fieldSync`: for each key `KEYS[5..]` with `ARGV` pairs (value, entries): when the key holds exactly
@@ -104,13 +113,13 @@ export async function* fieldPages(
 ): AsyncIterable<FieldHit[]> {
   let [lo, hi] = fieldRangeBounds(field, min, max);
   for (;;) {
-    const [last, read, flat] = (await run(FIELD_RANGE, [lo, hi, String(count), reverse ? '1' : '0', checkKeys ? '1' : '0'])) as [string, number, string[]];
+    const [last, more, flat] = (await run(FIELD_RANGE, [lo, hi, String(count), reverse ? '1' : '0', checkKeys ? '1' : '0'])) as [string, number, string[]];
     if (flat.length > 0) {
       const hits: FieldHit[] = [];
       for (let i = 0; i < flat.length; i += 2) hits.push([flat[i]!, flat[i + 1]!]);
       yield hits;
     }
-    if (read < count) return;
+    if (more === 0) return;
     const after = Buffer.from(`(${last}`);
     if (reverse) hi = after;
     else lo = after;
