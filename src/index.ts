@@ -89,6 +89,8 @@ export {
   suffix,
   valueEquals,
   type Condition,
+  type FieldProbe,
+  type FieldRange,
   type FindOptions,
   type OneOf,
   type OrderableField,
