@@ -228,7 +228,11 @@ export class Cache {
       }
       this.closed = true;
       this.unwatchConnection?.();
-      if (this.settings.ownsStore) await this.store.close();
+      try {
+        if (this.settings.ownsStore) await this.store.close();
+      } finally {
+        this.stack.release();
+      }
     })();
     return this.closing;
   }

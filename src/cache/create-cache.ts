@@ -8,7 +8,7 @@ import { MemoryStore } from '../store/memory/memory-store.js';
 import type { RedisClusterConfig } from '../store/redis/cluster/cluster.js';
 import { RedisStore } from '../store/redis/redis-store.js';
 import type { Store } from '../store/store.js';
-import { DEFAULT_COMMAND_TIMEOUT_MS } from '../store/layers/timeout.js';
+import { DEFAULT_COMMAND_TIMEOUT_MS } from '../store/calls/bounds.js';
 import { Cache } from './cache.js';
 
 /** The methods every Store has (see the Store interface). */

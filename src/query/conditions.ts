@@ -41,7 +41,16 @@ const RANGE_WORDS = { gt: '>', gte: '>=', lt: '<', lte: '<=' } as const;
  * toCondition('email', contains('@corp'), (t) => t === 'string', 'user').label; // 'email contains "@corp"'
  */
 export function toCondition(field: string, raw: unknown, holds: (type: HeldType) => boolean, entity: string): Cond {
-  if (!isMatcher(raw)) return { kind: 'eq', field, value: raw, pred: equalsPredicate(raw), label: `${field} = ${describeValue(raw)}` };
+  if (!isMatcher(raw)) {
+    if (holdsMatcher(raw)) {
+      throw new InvalidQueryError(
+        `find() on entity "${entity}": field "${field}" has matchers inside ${Array.isArray(raw) ? 'an array' : 'an object'}, which would be compared as a literal and match nothing. ` +
+          `A matcher stands for the whole field: use between(lo, hi) for two bounds, oneOf([...]) for alternatives.`,
+        { entity, field },
+      );
+    }
+    return { kind: 'eq', field, value: raw, pred: equalsPredicate(raw), label: `${field} = ${describeValue(raw)}` };
+  }
   const kind: unknown = (raw as { [MATCHER]: unknown })[MATCHER];
   if (kind === 'oneOf') {
     const values: unknown = (raw as { values?: unknown }).values;
@@ -75,6 +84,14 @@ export function toCondition(field: string, raw: unknown, holds: (type: HeldType)
         ? (v) => typeof v === 'string' && v.endsWith(text)
         : (v) => typeof v === 'string' && v.includes(text);
   return { kind, field, pred, label: `${field} ${verb} ${JSON.stringify(text)}`, text };
+}
+
+/** Whether a literal array or plain object holds a matcher as an element or property (e.g. `[gte(1), lte(5)]`). */
+function holdsMatcher(raw: unknown): boolean {
+  if (Array.isArray(raw)) return raw.some(isMatcher);
+  if (typeof raw !== 'object' || raw === null) return false;
+  const proto: unknown = Object.getPrototypeOf(raw);
+  return (proto === Object.prototype || proto === null) && Object.values(raw).some(isMatcher);
 }
 
 const BOUND_TYPE: Readonly<Record<string, (v: unknown) => boolean>> = {

@@ -32,5 +32,6 @@ export { planFind } from './planner.js';
 export { explainPlan } from './explain.js';
 export type { FieldProbe, FieldRange, KeyFilter, PlanCommon, PlanInput, PlanOrder, QueryPlan, QueryPlanJSON, ValueFilter } from './plan.js';
 export type { TaggedIndexSets } from './index-layout.js';
-export { Query, type Candidate, type QuerySource, type ResultStream } from './query.js';
+export { Query, type Candidate, type QuerySource } from './query.js';
+export type { ResultStream } from './streams.js';
 export { rebuildIndex, type IndexLayout, type RebuildIndexInput } from './reindex.js';

@@ -100,8 +100,8 @@ export interface RangeBound<T extends RangeValue> {
  * be open, `undefined`). Numbers compare numerically, bigints as integers, `Date`s by time. A value of
  * another type, a missing value, `NaN` and an invalid `Date` are never inside a range.
  *
- * A planner or evaluator reads `type`, `lower` and `upper` (see {@link inRange}); `op` is how the
- * range was written, for messages and `explain()`.
+ * A planner or evaluator reads `type`, `lower` and `upper` (`inRange` in src/query/compare.ts is the
+ * test); `op` is how the range was written, for messages and `explain()`.
  *
  * @example
  * const adults: Range<number> = gte(18);

@@ -68,9 +68,6 @@ export type Pattern<E> = {
   [P in keyof EntityData<E>]?: Condition<EntityData<E>[P]>;
 };
 
-/** The types `orderBy` can sort on (optional and nullable fields included: missing values sort last). */
-type Sortable = string | number | bigint | boolean | Date;
-
 /**
  * The fields of `E` that `orderBy` accepts: those whose values are strings, numbers, bigints, booleans
  * or `Date`s (enums included; `undefined`/`null` allowed). Sets, maps, arrays and objects have no order.
@@ -79,7 +76,7 @@ type Sortable = string | number | bigint | boolean | Date;
  * type F = OrderableField<User>; // 'id' | 'name' | 'age' | 'createdAt'
  */
 export type OrderableField<E> = {
-  [P in keyof EntityData<E>]-?: [Exclude<EntityData<E>[P], undefined | null>] extends [Sortable] ? P : never;
+  [P in keyof EntityData<E>]-?: [Exclude<EntityData<E>[P], undefined | null>] extends [string | number | bigint | boolean | Date] ? P : never;
 }[keyof EntityData<E>];
 
 /**

@@ -5,11 +5,11 @@ import { InvalidQueryError } from '../errors/index.js';
 import type { KeyCodec, KeyScalar } from '../keys/index.js';
 import type { Store } from '../store/store.js';
 import { encodeIndexValue } from '../entity/field-index.js';
-import { addNew, collect, planStream } from './walks.js';
 import { explainPlan } from './explain.js';
 import { sortInMemory, type OrderedItem } from './order.js';
 import type { PlanOrder, QueryPlan } from './plan.js';
 import { SeenKeys } from './seen-keys.js';
+import { addNew, collect, planStream, type ResultStream } from './streams.js';
 
 /** One candidate: its Redis key and its decoded key fields. @internal */
 export interface Candidate {
@@ -41,18 +41,6 @@ export interface QuerySource<E> {
   admit<T>(operation: string, run: () => Promise<T>): Promise<T>;
   /** An iteration as one call of the cache, from its first `next()` until it ends or is stopped. */
   admitIteration<T>(operation: string, iterator: AsyncIterator<T>): AsyncIterator<T>;
-}
-
-/**
- * An async stream with a `toArray()` shortcut.
- *
- * @example
- * for await (const key of repo.find({ tenantId: 'acme' }).keys()) console.log(key.id);
- * const all = await repo.find({ tenantId: 'acme' }).keys().toArray();
- */
-export interface ResultStream<T> extends AsyncIterable<T> {
-  /** Collects the whole stream (mind the size of the result). */
-  toArray(): Promise<T[]>;
 }
 
 /**

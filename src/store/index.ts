@@ -14,4 +14,5 @@ export { MemoryStore, type MemoryStoreOptions } from './memory/memory-store.js';
 export { compileGlob } from './glob.js';
 export { StoreDecorator, type StoreCall, type StoreCommand } from './layers/decorator.js';
 export { TracingStore } from './layers/tracing.js';
-export { DEFAULT_COMMAND_TIMEOUT_MS, StoreTimeoutError, TimeoutStore, type TimeoutStoreOptions } from './layers/timeout.js';
+export { TimeoutStore, type TimeoutStoreOptions } from './layers/timeout.js';
+export { DEFAULT_COMMAND_TIMEOUT_MS, StoreTimeoutError } from './calls/bounds.js';

@@ -4,25 +4,17 @@
  * the same pattern gives the same results, in the same order, everywhere.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { z } from 'zod';
 import { between, defineEntity, gt, gte, InvalidQueryError, lt, lte, MAX_IN_MEMORY_ORDER, oneOf, prefix, type Cache } from 'cacheorm';
+import { rangeSchema, type RangeRow } from '../support/entities.js';
 import { backends, clusterBackend } from '../support/backends.js';
 
-const schema = z.object({
-  tenantId: z.string(),
-  seq: z.int(),
-  age: z.int().optional(),
-  total: z.bigint(),
-  at: z.date(),
-  name: z.string(),
-});
-type Row = z.output<typeof schema>;
+type Row = RangeRow;
 
 const strategies = ['scan', 'index'] as const;
 const layouts = ['plain', 'hashTag'] as const;
 
 const entityFor = (find: 'scan' | 'index', layout: (typeof layouts)[number]) =>
-  defineEntity({ name: 'rng', key: ['tenantId', 'seq'], schema, ttl: '10m', find, ...(layout === 'hashTag' ? { hashTag: ['tenantId'] as const } : {}) });
+  defineEntity({ name: 'rng', key: ['tenantId', 'seq'], schema: rangeSchema, ttl: '10m', find, ...(layout === 'hashTag' ? { hashTag: ['tenantId'] as const } : {}) });
 
 const day = 86_400_000;
 // seq 1..12: ages repeat (ties), two ages missing, totals beyond 2^53, dates a day apart.

@@ -97,6 +97,12 @@ describe('ranges on fields of the wrong type', () => {
     expectQueryError(() => plan({ [field]: range }), field, message);
   });
 
+  it('reject matchers nested in a literal, e.g. two bounds in an array', () => {
+    expectQueryError(() => plan({ age: [gte(1), lte(5)] }), 'age', /matchers inside an array.*use between\(lo, hi\) for two bounds, oneOf\(\[\.\.\.\]\) for alternatives/);
+    expectQueryError(() => plan({ any: { min: gt(1) } }), 'any', /matchers inside an object/);
+    expect(plan({ any: [1, 2] }).residual).toEqual(['any = [1, 2]']);
+  });
+
   it('reject forged or malformed ranges', () => {
     const forged = (shape: object) => Object.freeze({ [MATCHER]: 'range', ...shape });
     expectQueryError(() => plan({ age: forged({ op: 'gt', type: 'number', lower: { value: '1', inclusive: false } }) }), 'age', /malformed/);

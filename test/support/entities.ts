@@ -40,3 +40,17 @@ export const Token = defineEntity({
   schema: z.object({ id: z.string(), value: z.string() }),
   ttl: 150,
 });
+
+/**
+ * The fields of the range and orderBy suites (test/query/find-ranges.test.ts, the property test):
+ * a number key field, an optional number, a bigint beyond 2^53, a Date and a string.
+ */
+export const rangeSchema = z.object({
+  tenantId: z.string(),
+  seq: z.int(),
+  age: z.int().optional(),
+  total: z.bigint(),
+  at: z.date(),
+  name: z.string(),
+});
+export type RangeRow = z.output<typeof rangeSchema>;

@@ -2,6 +2,7 @@
  * `StoreDecorator`: a {@link Store} that wraps another and runs every call through one hook. cacheorm's
  * timeouts, tracing and `failOpen` are decorators; write your own the same way (metrics, logging, chaos).
  */
+import { TRACES_ITS_CALLS, tracesItsCalls } from '../calls/bounds.js';
 import { STORE_COMMANDS, type StoreCommand } from '../commands.js';
 import type { FieldHit, FieldScanOptions, FieldSyncEntry, IndexOption, IndexScanOptions, ScanOptions, Store, WriteOp } from '../store.js';
 
@@ -69,6 +70,11 @@ export abstract class StoreDecorator implements Store {
     readonly inner: Store,
   ) {
     this.kind = inner.kind;
+  }
+
+  /** Whether the calls through this store are traced already (by the store it wraps). @internal */
+  get [TRACES_ITS_CALLS](): boolean {
+    return tracesItsCalls(this.inner);
   }
 
   /** Runs one call: must call `run` (or answer without it) and return its outcome. */

@@ -2,12 +2,17 @@
  * The one place that layers a cache's store, and the only one that looks at which driver it has.
  * Outermost first, a repository's call goes through:
  *
- *   FailOpenStore (with `failOpen`, one per repository) -> TracingStore -> TimeoutStore (unless the
- *   driver answers in-process) -> the driver (RedisStore, MemoryStore, or yours)
+ *   FailOpenStore (with `failOpen`, one per repository) -> TracingStore -> TimeoutStore -> the driver
+ *
+ * except that a RedisStore traces each call and bounds it by `commandTimeout` inside its own call path
+ * (`runCall`), so a cache on Redis has no layer but fail-open (a second cache sharing one RedisStore
+ * adds a TimeoutStore for its own limit, and still no TracingStore), and the embedded MemoryStore, which
+ * answers in-process, gets no time limit.
  *
  * @internal
  */
 import type { StoreUnavailableError } from '../../errors/index.js';
+import { CallBounds, tracesItsCalls } from '../calls/bounds.js';
 import { MemoryStore } from '../memory/memory-store.js';
 import { RedisStore } from '../redis/redis-store.js';
 import type { Store } from '../store.js';
@@ -39,16 +44,13 @@ export interface StoreStack {
    * answers how to stop, or `undefined` for drivers that do not.
    */
   watchConnection(listener: (error: StoreUnavailableError) => void): (() => void) | undefined;
+  /** Gives the driver back once the cache is closed (a RedisStore stops bounding and tracing for it). */
+  release(): void;
 }
 
 /** A driver that answers in-process without waiting on anything: a timer would only cost. */
 function answersInProcess(store: Store): boolean {
   return store instanceof MemoryStore;
-}
-
-/** A driver that tracks its connection and reports each loss of it. */
-function reportsConnectionLoss(store: Store): store is RedisStore {
-  return store instanceof RedisStore;
 }
 
 /**
@@ -60,14 +62,17 @@ function reportsConnectionLoss(store: Store): store is RedisStore {
  * const repo = new Repository(metadata, { ...ctx, store: stack.repositoryStore(report), directStore: stack.direct });
  */
 export function storeStack(store: Store, options: StackOptions): StoreStack {
-  const bounded =
-    options.commandTimeout > 0 && !answersInProcess(store)
-      ? new TimeoutStore(store, { timeoutMs: options.commandTimeout, onTimeout: options.onTimeout })
-      : store;
-  const direct = new TracingStore(bounded);
+  let direct = store;
+  let release: (() => void) | undefined;
+  if (options.commandTimeout > 0 && !answersInProcess(store)) {
+    if (store instanceof RedisStore) release = store.adoptBounds(new CallBounds(store.kind, options.commandTimeout, options.onTimeout));
+    if (release === undefined) direct = new TimeoutStore(store, { timeoutMs: options.commandTimeout, onTimeout: options.onTimeout });
+  }
+  if (!tracesItsCalls(direct)) direct = new TracingStore(direct);
   return {
     direct,
     repositoryStore: (report) => (options.failOpen ? new FailOpenStore(direct, report) : direct),
-    watchConnection: (listener) => (reportsConnectionLoss(store) ? store.onConnectionLost(listener) : undefined),
+    watchConnection: (listener) => (store instanceof RedisStore ? store.onConnectionLost(listener) : undefined),
+    release: () => release?.(),
   };
 }

@@ -1,24 +1,36 @@
 /** `TracingStore`: publishes every store call on the `cacheorm:store` tracing channel. */
 import { StoreDecorator, type StoreCall } from './decorator.js';
-import { storeChannel, type StoreTraceContext } from '../../diagnostics/channels.js';
+import { storeChannel } from '../../diagnostics/channels.js';
+import { TRACES_ITS_CALLS, traceCall, tracesItsCalls } from '../calls/bounds.js';
+import type { Store } from '../store.js';
 
 /**
  * A store that traces every call of the store it wraps on the `cacheorm:store` tracing channel
  * (`tracing:cacheorm:store:start` / `:end` / `:asyncStart` / `:asyncEnd` / `:error`), with a
- * {@link StoreTraceContext}. Costs one property check per call while nobody subscribes. Every cache
- * uses one for its repositories; wrap your own store to trace calls made outside a cache.
+ * {@link StoreTraceContext}. Costs one property check per call while nobody subscribes. A cache
+ * traces the calls of a store you pass with one; a `RedisStore` traces its calls itself (around one,
+ * this store only forwards). Wrap your own store to trace calls made outside a cache.
  *
  * @example
- * const store = new TracingStore(new RedisStore(process.env.REDIS_URL!));
+ * const store = new TracingStore(new MemoryStore());
  * diagnostics_channel.tracingChannel<StoreTraceContext, StoreTraceContext>(CHANNELS.store).subscribe({ start: (ctx) => console.log(ctx.command), end() {}, asyncStart() {}, asyncEnd() {}, error() {} });
  * await store.get('k'); // logs "get"
  */
 export class TracingStore extends StoreDecorator {
+  /** Whether the wrapped store traces its calls already: then this one only forwards. */
+  readonly #tracedInside: boolean;
+
+  constructor(inner: Store) {
+    super(inner);
+    this.#tracedInside = tracesItsCalls(inner);
+  }
+
+  /** Always `true`: calls through this store are traced. @internal */
+  override get [TRACES_ITS_CALLS](): boolean {
+    return true;
+  }
+
   protected around<T>(call: StoreCall<T>, run: () => Promise<T>): Promise<T> {
-    if (!storeChannel.hasSubscribers) return run();
-    const context: StoreTraceContext = { store: this.kind, command: call.command };
-    if (call.key !== undefined) context.key = call.key;
-    if (call.count !== undefined) context.count = call.count;
-    return storeChannel.tracePromise(run, context);
+    return storeChannel.hasSubscribers && !this.#tracedInside ? traceCall(this.kind, call, run) : run();
   }
 }

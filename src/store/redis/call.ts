@@ -1,11 +1,15 @@
 /**
- * The one call path of the Redis drivers: standalone and cluster run every command through
- * {@link runCall}, which refuses calls on a closed or unreachable store, joins the socket writes of a
- * tick, confirms durable changes with `WAIT` where the driver asks for it, and maps what ioredis throws
- * to cacheorm's store errors, with the write and durable facts of the command table.
+ * The one call path of the Redis drivers: standalone and cluster run every call through
+ * {@link runCall}, which refuses calls on a closed or unreachable store, traces the call on
+ * `cacheorm:store`, bounds it by the cache's `commandTimeout` (once a cache adopted the store), joins
+ * the socket writes of a tick, confirms durable changes with `WAIT` where the driver asks for it, and
+ * maps what ioredis throws to cacheorm's store errors, with the write and durable facts of the command
+ * table. No wrapper object stands between a repository and this path.
  * @internal
  */
 import type { StoreError, StoreUnavailableError } from '../../errors/index.js';
+import { storeChannel } from '../../diagnostics/channels.js';
+import { traceCall, type CallBounds, type CallSubject } from '../calls/bounds.js';
 import { STORE_COMMANDS, type StoreCommand } from '../commands.js';
 import { closedStoreError, type FailureContext } from './errors.js';
 
@@ -31,37 +35,105 @@ export interface CallPath {
    * driver confirms inside its operations (Redis Cluster: on the master of the key's slot).
    */
   readonly confirm?: ((command: string, key: string | undefined) => Promise<void>) | undefined;
+  /**
+   * The time limit of the cache that adopted this store (see `RedisStore.adoptBounds`); `undefined` for
+   * a store used on its own (wrap it in a `TimeoutStore`) and for the steps of a call bounded as a whole.
+   */
+  bounds: CallBounds | undefined;
+  /** Whether calls are traced on `cacheorm:store` (not the steps of a call traced as a whole). */
+  readonly trace: boolean;
 }
 
 /**
- * Runs one call of the Store `method` as the Redis `command` on `path`. Never throws synchronously.
- * (Written with `then` rather than `async`/`await`: it is on every call's path, and this form saves a
- * promise and several microtask turns per call.)
+ * One call of a Store method, as {@link runCall} runs it. @internal
+ *
+ * @example
+ * const call: RedisCall = { method: 'mget', command: 'MGET', count: keys.length };
+ */
+export interface RedisCall {
+  /** The Store method. */
+  readonly method: StoreCommand;
+  /** The Redis command, for messages (`EVALSHA` for a script). */
+  readonly command: string;
+  /** The key of a single-key call (the index set of an index call, the glob of a `scan` page). */
+  readonly key?: string | undefined;
+  /** How many keys or writes, for multi-key calls. */
+  readonly count?: number | undefined;
+}
+
+/**
+ * Runs `call` on `path`: `operation` sends the command(s). Never throws synchronously. (Written with
+ * `then` rather than `async`/`await`: it is on every call's path, and this form saves a promise and
+ * several microtask turns per call; the deadline and the error mapping share one continuation.)
  * @internal
  *
  * @example
- * return runCall(this.#path, 'get', 'GET', key, () => this.client.get(key));
+ * return runCall(this.#path, { method: 'get', command: 'GET', key }, () => this.client.get(key));
  */
-export function runCall<T>(path: CallPath, method: StoreCommand, command: string, key: string | undefined, operation: () => Promise<T>): Promise<T> {
-  if (path.closed()) return Promise.reject(closedStoreError(command));
-  const down = path.unavailable(command, key);
+export function runCall<T>(path: CallPath, call: RedisCall, operation: () => Promise<T>): Promise<T> {
+  if (path.trace && storeChannel.hasSubscribers) return traceCall('redis', subjectOf(call), () => send(path, call, operation, path.bounds));
+  return send(path, call, operation, path.bounds);
+}
+
+/** The call as bounds and traces name it. */
+function subjectOf(call: RedisCall): CallSubject {
+  return { command: call.method, key: call.key, count: call.count };
+}
+
+function send<T>(path: CallPath, call: RedisCall, operation: () => Promise<T>, bounds: CallBounds | undefined): Promise<T> {
+  const key = call.method === 'scan' ? undefined : call.key;
+  if (path.closed()) return Promise.reject(closedStoreError(call.command));
+  const down = path.unavailable(call.command, key);
   if (down) return Promise.reject(down);
   path.hold();
-  const facts = STORE_COMMANDS[method];
-  let pending: Promise<T>;
-  try {
-    pending = operation();
-  } catch (err) {
-    return Promise.reject(path.failure(err, { command, key, target: path.target, write: facts.write }));
-  }
-  const confirm = path.confirm;
-  if (confirm !== undefined && facts.durable) {
-    pending = pending.then(async (result) => {
-      await confirm(command, key);
-      return result;
+  const facts = STORE_COMMANDS[call.method];
+  const fail = (err: unknown) => path.failure(err, { command: call.command, key, target: path.target, write: facts.write });
+  if (bounds === undefined) {
+    let pending: Promise<T>;
+    try {
+      pending = confirmed(path, call, facts.durable, operation());
+    } catch (err) {
+      return Promise.reject(fail(err));
+    }
+    return pending.then(undefined, (err: unknown) => {
+      throw fail(err);
     });
   }
-  return pending.then(undefined, (err: unknown) => {
-    throw path.failure(err, { command, key, target: path.target, write: facts.write });
+  return bounds.run(subjectOf(call), () => confirmed(path, call, facts.durable, operation()), fail);
+}
+
+/** `pending`, followed by a `WAIT` when the call is durable and the driver confirms on this path. */
+function confirmed<T>(path: CallPath, call: RedisCall, durable: boolean, pending: Promise<T>): Promise<T> {
+  const confirm = path.confirm;
+  if (confirm === undefined || !durable) return pending;
+  return pending.then(async (result) => {
+    await confirm(call.command, call.method === 'scan' ? undefined : call.key);
+    return result;
   });
+}
+
+/**
+ * The pages of a walk made of several steps (e.g. a cluster index page and the existence check of its
+ * members), each page run as one call of `call` on `path`: bounded and traced as a whole, while the
+ * steps run on a path without bounds. Stopping early releases the walk without waiting on a step
+ * still pending (a page that timed out). @internal
+ *
+ * @example
+ * yield* callPerPage(this.path, { method: 'indexScan', command: 'ZRANGEBYLEX', key: index }, pages);
+ */
+export async function* callPerPage<P>(path: CallPath, call: RedisCall, pages: AsyncIterable<P>): AsyncIterable<P> {
+  const iterator = pages[Symbol.asyncIterator]();
+  let done = false;
+  try {
+    for (;;) {
+      const step = await runCall(path, call, () => iterator.next());
+      if (step.done) {
+        done = true;
+        return;
+      }
+      yield step.value;
+    }
+  } finally {
+    if (!done) void Promise.resolve(iterator.return?.()).catch(() => undefined);
+  }
 }

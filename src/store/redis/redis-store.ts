@@ -5,7 +5,7 @@ import { isClusterClient, isClusterConfig, type RedisClusterConfig } from './clu
 import { RedisClusterStore } from './cluster/cluster-store.js';
 import { StandaloneRedisStore } from './standalone/standalone-store.js';
 import type { FieldHit, FieldScanOptions, FieldSyncEntry, IndexOption, IndexScanOptions, ScanOptions, Store, WriteOp } from '../store.js';
-import { DEFAULT_COMMAND_TIMEOUT_MS } from '../layers/timeout.js';
+import { DEFAULT_COMMAND_TIMEOUT_MS, TRACES_ITS_CALLS, type CallBounds } from '../calls/bounds.js';
 
 /**
  * Options of {@link RedisStore}.
@@ -73,6 +73,8 @@ const DEFAULT_MAX_KEYS_PER_COMMAND = 1000;
  *   server's clock, each with a companion set `<index>:lex` (same members, score 0) that answers key-prefix
  *   ranges, maintained together by small Lua scripts that only touch the keys they are given (see
  *   `lua/index-scripts.ts`): plain scripts, no Redis 7 shebang flags or functions.
+ * - Every call is traced on the `cacheorm:store` tracing channel from inside the store (one call per
+ *   Store method call, or per page of a scan), so it needs no `TracingStore`.
  * - Failures are {@link StoreError} (Redis refused a command; `redisMessage` holds Redis' text) or
  *   {@link StoreUnavailableError} (Redis unreachable, closed, loading, or credentials rejected). Messages
  *   name the command and the server's `host:port`, never a password or a stored value.
@@ -87,6 +89,9 @@ const DEFAULT_MAX_KEYS_PER_COMMAND = 1000;
 export class RedisStore<C extends Redis | Cluster = Redis> implements Store {
   /** Always `'redis'`. */
   readonly kind = 'redis';
+
+  /** Every call is traced on `cacheorm:store` inside the store's call path: a `TracingStore` around it adds nothing. @internal */
+  readonly [TRACES_ITS_CALLS] = true;
 
   /** The implementation every method delegates to: one standalone client, or a cluster. */
   readonly #impl: StandaloneRedisStore | RedisClusterStore;
@@ -140,6 +145,26 @@ export class RedisStore<C extends Redis | Cluster = Redis> implements Store {
    */
   onConnectionLost(listener: (error: StoreUnavailableError) => void): () => void {
     return this.#impl.onConnectionLost(listener);
+  }
+
+  /**
+   * Lets one cache bound every call of this store by its `commandTimeout` inside the store's call path
+   * (see `runCall`), in place of the `TimeoutStore` it puts around other stores. Answers how to give the
+   * store back (once the cache is closed), or `undefined` when another cache already holds it (that cache
+   * then wraps it in a `TimeoutStore`). @internal
+   *
+   * @example
+   * const release = store.adoptBounds(new CallBounds('redis', 2000));
+   */
+  adoptBounds(bounds: CallBounds): (() => void) | undefined {
+    const path = this.#impl.path;
+    if (path.bounds !== undefined) return undefined;
+    path.bounds = bounds;
+    return () => {
+      if (path.bounds !== bounds) return;
+      path.bounds = undefined;
+      bounds.sweep();
+    };
   }
 
   /**

@@ -8,7 +8,7 @@ import { StoreUnavailableError } from '../../../errors/index.js';
 import { clusterIndexKeysOf, clusterLexKeyOf, existingMembers, INDEX_APPLY, syncRemote, type IndexChange } from './cluster-index.js';
 import { ClusterWrites } from './cluster-writes.js';
 import { ReplicaConfirmations, type Durability } from '../durability.js';
-import { quitClient } from '../client.js';
+import { quitClient, setArguments } from '../client.js';
 import { RedisConnection } from '../connection.js';
 import { closedStoreError, type RedisTarget } from '../errors.js';
 import { DELETE_IF_EQUALS, EXPIRE_INDEXED, GET_WITH_PTTL, INDEX_PRUNE, INDEX_SYNC } from '../lua/index-scripts.js';
@@ -21,11 +21,11 @@ import {
 import { groupBySlot, hashTagOf, keySlot } from './slots.js';
 import { scanCluster } from './cluster-scan.js';
 import { WalkGuard } from '../walk-guard.js';
-import { runCall, type CallPath } from '../call.js';
+import { callPerPage, runCall, type CallPath } from '../call.js';
 import { WriteCoalescer } from '../write-coalescer.js';
 import type { FieldHit, FieldScanOptions, FieldSyncEntry, IndexOption, IndexScanOptions, ScanOptions, Store, WriteOp } from '../../store.js';
 import {
-  assertExpireTtl, assertFieldSync, assertIndex, assertKeys, fieldScanArguments, indexOption, indexScanArguments, scanCount,
+  assertExpireTtl, assertFieldSync, assertIndex, assertKeys, assertWriteOps, fieldScanArguments, indexOption, indexScanArguments, scanCount,
 } from '../../validate.js';
 
 /**
@@ -66,8 +66,10 @@ export class RedisClusterStore implements Store {
   readonly #connection: RedisConnection;
   /** One socket write per tick and node connection, for the client and (with `durability`) the writer. */
   readonly #coalescers: WriteCoalescer[];
-  /** The call path every method runs through (see `runCall`). */
-  readonly #path: CallPath;
+  /** The call path every method runs through (see `runCall`); its `bounds` are set by `RedisStore.adoptBounds`. */
+  readonly path: CallPath;
+  /** The same path, never bounded nor traced: for the steps of one call that is bounded and traced as a whole. */
+  readonly #stepPath: CallPath;
   #closed = false;
 
   constructor(redis: Cluster | RedisClusterConfig, options: RedisClusterStoreOptions) {
@@ -81,13 +83,16 @@ export class RedisClusterStore implements Store {
     this.#writer = this.#confirmations === undefined ? this.#client : this.#client.duplicate();
     this.#writes = new ClusterWrites(this.#writer, this.#target, this.#maxKeys, (slot, command, key) => this.#confirm(slot, command, key));
     this.#coalescers = [this.#client, ...(this.#writer === this.#client ? [] : [this.#writer])].map((client) => new WriteCoalescer(client));
-    this.#path = {
+    this.path = {
       target: this.#target,
       closed: () => this.#closed,
       unavailable: (command, key) => this.#fastFail(command, key),
       hold: () => this.#hold(),
       failure: toClusterFailure,
+      bounds: undefined,
+      trace: true,
     };
+    this.#stepPath = { ...this.path, bounds: undefined, trace: false };
     if (this.#writer !== this.#client) this.#connection.watchErrors(this.#writer);
   }
 
@@ -101,12 +106,12 @@ export class RedisClusterStore implements Store {
     return this.#connection.onLost(listener);
   }
 
-  async get(key: string): Promise<string | null> {
-    return runCall(this.#path, 'get', 'GET', key, () => this.#client.get(key));
+  get(key: string): Promise<string | null> {
+    return runCall(this.path, { method: 'get', command: 'GET', key }, () => this.#client.get(key));
   }
 
-  async getWithPttl(key: string): Promise<[value: string | null, pttl: number]> {
-    return runCall(this.#path, 'getWithPttl', 'EVALSHA', key, async () => (await evalScript(this.#client, GET_WITH_PTTL, [key], [])) as [string | null, number]);
+  getWithPttl(key: string): Promise<[value: string | null, pttl: number]> {
+    return runCall(this.path, { method: 'getWithPttl', command: 'EVALSHA', key }, async () => (await evalScript(this.#client, GET_WITH_PTTL, [key], [])) as [string | null, number]);
   }
 
   /**
@@ -118,7 +123,7 @@ export class RedisClusterStore implements Store {
   async mget(keys: readonly string[]): Promise<(string | null)[]> {
     this.#assertOpen('MGET');
     if (keys.length === 0) return [];
-    return runCall(this.#path, 'mget', 'MGET', undefined, async () => {
+    return runCall(this.path, { method: 'mget', command: 'MGET', count: keys.length }, async () => {
       const out: (string | null)[] = new Array<string | null>(keys.length);
       const byMaster = new Map<string, number[][]>();
       for (const [slot, positions] of groupBySlot(keys)) {
@@ -147,24 +152,36 @@ export class RedisClusterStore implements Store {
     });
   }
 
-  async write(ops: readonly WriteOp[]): Promise<boolean[]> {
-    this.#assertOpen('SET');
-    this.#hold();
-    return this.#writes.write(ops, this.#fastFail('SET', ops.length === 1 ? ops[0]?.key : undefined));
+  /**
+   * One op without an index set (a `save`): one `SET`, routed by the client, as on standalone Redis.
+   * Else grouped by slot (see {@link ClusterWrites}).
+   */
+  write(ops: readonly WriteOp[]): Promise<boolean[]> {
+    if (this.#closed) return Promise.reject(closedStoreError('SET'));
+    try {
+      assertWriteOps(ops);
+    } catch (err) {
+      return Promise.reject(err as Error);
+    }
+    if (ops.length === 0) return Promise.resolve([]);
+    const first = ops[0]!;
+    if (ops.length === 1 && first.index === undefined) {
+      return runCall(this.path, { method: 'write', command: 'SET', key: first.key, count: 1 }, () => this.#setOne(first));
+    }
+    return runCall(this.path, { method: 'write', command: 'SET', key: ops.length === 1 ? first.key : undefined, count: ops.length }, () => this.#writes.write(ops));
   }
 
   async unlink(keys: readonly string[], options?: IndexOption): Promise<number> {
     this.#assertOpen('UNLINK');
     const index = indexOption(options, 'UNLINK');
     if (keys.length === 0) return 0;
-    this.#hold();
-    return this.#writes.unlink(keys, index, this.#fastFail('UNLINK', undefined));
+    return runCall(this.path, { method: 'unlink', command: 'UNLINK', key: keys.length === 1 ? keys[0] : undefined, count: keys.length }, () => this.#writes.unlink(keys, index));
   }
 
   async deleteIfEquals(key: string, value: string, options?: IndexOption): Promise<boolean> {
     this.#assertOpen('EVALSHA');
     const index = indexOption(options, 'EVALSHA');
-    return runCall(this.#path, 'deleteIfEquals', 'EVALSHA', key, async () => {
+    return runCall(this.path, { method: 'deleteIfEquals', command: 'EVALSHA', key }, async () => {
       const colocated = index !== undefined && keySlot(index) === keySlot(key);
       if (index !== undefined && !colocated) await this.#applyIndex(index, []); // type check before anything changes
       const keys = colocated ? [key, ...clusterIndexKeysOf(index)] : [key];
@@ -175,12 +192,12 @@ export class RedisClusterStore implements Store {
     });
   }
 
-  async exists(key: string): Promise<boolean> {
-    return runCall(this.#path, 'exists', 'EXISTS', key, async () => (await this.#client.exists(key)) > 0);
+  exists(key: string): Promise<boolean> {
+    return runCall(this.path, { method: 'exists', command: 'EXISTS', key }, async () => (await this.#client.exists(key)) > 0);
   }
 
-  async pttl(key: string): Promise<number> {
-    return runCall(this.#path, 'pttl', 'PTTL', key, () => this.#client.pttl(key));
+  pttl(key: string): Promise<number> {
+    return runCall(this.path, { method: 'pttl', command: 'PTTL', key }, () => this.#client.pttl(key));
   }
 
   async expire(key: string, ttlMs: number | null, options?: IndexOption): Promise<boolean> {
@@ -188,7 +205,7 @@ export class RedisClusterStore implements Store {
     this.#assertOpen(command);
     assertExpireTtl(key, ttlMs);
     const index = indexOption(options, command);
-    return runCall(this.#path, 'expire', command, key, async () => {
+    return runCall(this.path, { method: 'expire', command, key }, async () => {
       let existed: boolean;
       const colocated = index !== undefined && keySlot(index) === keySlot(key);
       if (colocated) {
@@ -215,7 +232,7 @@ export class RedisClusterStore implements Store {
   async *scan(match: string, options?: ScanOptions): AsyncIterable<string[]> {
     this.#assertOpen('SCAN');
     const count = scanCount(match, options);
-    yield* scanCluster(this.#client, this.#path, match, count, this.#readyTimeout, (command, reason) => this.#unavailable(command, reason));
+    yield* scanCluster(this.#client, this.path, match, count, this.#readyTimeout, (command, reason) => this.#unavailable(command, reason));
   }
 
   async *indexScan(index: string, options?: IndexScanOptions): AsyncIterable<string[]> {
@@ -225,25 +242,29 @@ export class RedisClusterStore implements Store {
     const keys = clusterIndexKeysOf(index);
     const slot = keySlot(index);
     const guard = new WalkGuard(() => masterOfSlot(this.#client, slot), command, () => this.#target.address);
-    const page = async (script: LuaScript, args: LuaArg[]) => {
-      const reply = await runCall(this.#path, 'indexScan', command, index, () => evalScript(this.#client, script, keys, args));
+    const call = { method: 'indexScan', command, key: index } as const;
+    const pageOn = (path: CallPath) => async (script: LuaScript, args: LuaArg[]) => {
+      const reply = await runCall(path, call, () => evalScript(this.#client, script, keys, args));
       guard.check(); // the slot's master changed or reconnected: the walk's position may mean nothing there
       return reply;
     };
     if (hashTagOf(index) !== undefined) {
-      yield* indexPages(page, { match, prefix, count, checkKeys: true });
+      yield* indexPages(pageOn(this.path), { match, prefix, count, checkKeys: true });
       return;
     }
-    // Members in other slots than the index set: their existence is checked here, not in the scripts.
-    const exists = (members: readonly string[]) => runCall(this.#path, 'indexScan', 'EXISTS', undefined, () => Promise.all(members.map((key) => this.#client.exists(key))));
-    yield* existingMembers(indexPages(page, { match, prefix, count, checkKeys: false }), exists, (gone) => this.indexSync(index, gone));
+    // Members in other slots than the index set: their existence is checked here, not in the scripts,
+    // and each page (read, existence check, removal of the dangling) is one bounded, traced call.
+    const step = this.#stepPath;
+    const exists = (members: readonly string[]) => runCall(step, { method: 'indexScan', command: 'EXISTS' }, () => Promise.all(members.map((key) => this.#client.exists(key))));
+    const pages = existingMembers(indexPages(pageOn(step), { match, prefix, count, checkKeys: false }), exists, (gone) => this.#indexSync(step, index, gone));
+    yield* callPerPage(this.path, call, pages);
   }
 
   async indexPrune(index: string): Promise<number> {
     this.#assertOpen('ZREMRANGEBYSCORE');
     assertIndex(index, 'ZREMRANGEBYSCORE');
     const keys = clusterIndexKeysOf(index);
-    return runCall(this.#path, 'indexPrune', 'ZREMRANGEBYSCORE', index, async () => (await evalScript(this.#client, INDEX_PRUNE, keys, [])) as number);
+    return runCall(this.path, { method: 'indexPrune', command: 'ZREMRANGEBYSCORE', key: index }, async () => (await evalScript(this.#client, INDEX_PRUNE, keys, [])) as number);
   }
 
   /**
@@ -255,8 +276,13 @@ export class RedisClusterStore implements Store {
     assertIndex(index, 'ZADD');
     assertKeys(keys, 'ZADD');
     if (keys.length === 0) return 0;
+    return this.#indexSync(this.path, index, keys);
+  }
+
+  /** {@link RedisClusterStore.indexSync} on `path`, its arguments checked. */
+  #indexSync(path: CallPath, index: string, keys: readonly string[]): Promise<number> {
     const indexKeys = clusterIndexKeysOf(index);
-    return runCall(this.#path, 'indexSync', 'ZADD', index, async () => {
+    return runCall(path, { method: 'indexSync', command: 'ZADD', key: index, count: keys.length }, async () => {
       const home = keySlot(index);
       const local = keys.filter((key) => keySlot(key) === home);
       const remote = keys.filter((key) => keySlot(key) !== home);
@@ -281,23 +307,30 @@ export class RedisClusterStore implements Store {
     const command = reverse ? 'ZREVRANGEBYLEX' : 'ZRANGEBYLEX';
     const slot = keySlot(index);
     const guard = new WalkGuard(() => masterOfSlot(this.#client, slot), command, () => this.#target.address);
-    const page = async (script: LuaScript, args: LuaArg[]) => {
-      const reply = await runCall(this.#path, 'fieldScan', command, index, () => evalScript(this.#client, script, keys, args));
+    const call = { method: 'fieldScan', command, key: index } as const;
+    const pageOn = (path: CallPath) => async (script: LuaScript, args: LuaArg[]) => {
+      const reply = await runCall(path, call, () => evalScript(this.#client, script, keys, args));
       guard.check();
       return reply;
     };
-    const tagged = hashTagOf(index) !== undefined;
-    for await (const hits of fieldPages(page, field, min, max, { count, reverse, checkKeys: tagged })) {
-      if (tagged) {
-        yield hits;
-        continue;
-      }
-      const alive = await runCall(this.#path, 'fieldScan', 'EXISTS', undefined, () => Promise.all(hits.map(([key]) => this.#client.exists(key))));
-      const gone = hits.filter((_, i) => alive[i] === 0).map(([key]) => key);
-      if (gone.length > 0) await this.indexSync(index, gone);
-      const live = gone.length === 0 ? hits : hits.filter((_, i) => alive[i] !== 0);
-      if (live.length > 0) yield live;
+    if (hashTagOf(index) !== undefined) {
+      yield* fieldPages(pageOn(this.path), field, min, max, { count, reverse, checkKeys: true });
+      return;
     }
+    // Keys in other slots than the index: existence checked here, each page one bounded, traced call.
+    const step = this.#stepPath;
+    const index_ = index;
+    const self = this;
+    async function* checked(): AsyncIterable<FieldHit[]> {
+      for await (const hits of fieldPages(pageOn(step), field, min, max, { count, reverse, checkKeys: false })) {
+        const alive = await runCall(step, { method: 'fieldScan', command: 'EXISTS' }, () => Promise.all(hits.map(([key]) => self.#client.exists(key))));
+        const gone = hits.filter((_, i) => alive[i] === 0).map(([key]) => key);
+        if (gone.length > 0) await self.#indexSync(step, index_, gone);
+        const live = gone.length === 0 ? hits : hits.filter((_, i) => alive[i] !== 0);
+        if (live.length > 0) yield live;
+      }
+    }
+    yield* callPerPage(this.path, call, checked());
   }
 
   /**
@@ -311,7 +344,7 @@ export class RedisClusterStore implements Store {
     assertFieldSync(index, entries);
     if (entries.length === 0) return 0;
     const indexKeys = clusterIndexKeysOf(index);
-    return runCall(this.#path, 'fieldSync', 'HSET', index, async () => {
+    return runCall(this.path, { method: 'fieldSync', command: 'HSET', key: index, count: entries.length }, async () => {
       const home = keySlot(index);
       const local = entries.filter((e) => keySlot(e.key) === home);
       const remote = entries.filter((e) => keySlot(e.key) !== home);
@@ -351,6 +384,16 @@ export class RedisClusterStore implements Store {
     for (let start = 0; start < changes.length; start += this.#maxKeys) {
       await evalScript(this.#writer, INDEX_APPLY, keys, changes.slice(start, start + this.#maxKeys).flat());
     }
+  }
+
+  /** One `SET` without an index set, confirmed on its slot's master with the durability option. */
+  #setOne(op: WriteOp): Promise<boolean[]> {
+    const sent = this.#writer.call('SET', setArguments(op));
+    if (this.#confirmations === undefined) return sent.then((reply) => [reply === 'OK']);
+    return sent.then(async (reply) => {
+      await this.#confirm(keySlot(op.key), 'SET', op.key);
+      return [reply === 'OK'];
+    });
   }
 
   /** With the durability option: `WAIT` on the master of `slot`; without: nothing. */

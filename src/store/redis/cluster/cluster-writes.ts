@@ -19,9 +19,7 @@ import type { RedisTarget } from '../errors.js';
 import { batchWriteNote, UNLINK_INDEXED, WRITE } from '../lua/index-scripts.js';
 import { evalScript } from '../lua/lua.js';
 import { groupBySlot, keySlot } from './slots.js';
-import type { StoreUnavailableError } from '../../../errors/index.js';
 import type { WriteOp } from '../../store.js';
-import { assertWriteOps } from '../../validate.js';
 
 /**
  * `WAIT` for replicas after a change in `slot` (the durability option), or nothing.
@@ -45,7 +43,7 @@ class GroupFailure {
  *
  * @example
  * const writes = new ClusterWrites(cluster, target, 1000, async () => undefined);
- * await writes.write([{ key: 'a', value: '1', ttl: null }, { key: 'b', value: '2', ttl: null }], undefined); // [true, true]
+ * await writes.write([{ key: 'a', value: '1', ttl: null }, { key: 'b', value: '2', ttl: null }]); // [true, true]
  */
 export class ClusterWrites {
   constructor(
@@ -55,11 +53,8 @@ export class ClusterWrites {
     private readonly confirm: Confirm,
   ) {}
 
-  /** {@inheritDoc Store.write} */
-  async write(ops: readonly WriteOp[], down: StoreUnavailableError | undefined): Promise<boolean[]> {
-    assertWriteOps(ops);
-    if (ops.length === 0) return [];
-    if (down) throw down;
+  /** {@inheritDoc Store.write} (`ops` already checked, not empty). */
+  async write(ops: readonly WriteOp[]): Promise<boolean[]> {
     const slots = ops.map((op) => keySlot(op.key));
     const indexes = new Set<string>();
     const colocated = new Set<number>();
@@ -111,8 +106,7 @@ export class ClusterWrites {
   }
 
   /** {@inheritDoc Store.unlink} */
-  async unlink(keys: readonly string[], index: string | undefined, down: StoreUnavailableError | undefined): Promise<number> {
-    if (down) throw down;
+  async unlink(keys: readonly string[], index: string | undefined): Promise<number> {
     const indexKeys = index === undefined ? undefined : clusterIndexKeysOf(index);
     const home = index === undefined ? undefined : keySlot(index);
     const groups = groupBySlot(keys);

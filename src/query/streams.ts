@@ -1,27 +1,32 @@
 /**
- * The key streams a find plan reads from a store (SCAN, an index set, every tag's index set, a field
- * index), and small stream helpers of `Query`. @internal
+ * The streams around a `Query`: the reads of a walking plan (SCAN, one index set or every tag's set, a
+ * field index), and `ResultStream`, what `keys()` answers.
  */
 import type { FieldHit, IndexScanOptions, Store } from '../store/store.js';
 import { fieldPlanHits } from './field-walk.js';
 import type { QueryPlan } from './plan.js';
 
-/** Collects a stream into an array. @internal */
+/**
+ * An async stream with a `toArray()` shortcut.
+ *
+ * @example
+ * for await (const key of repo.find({ tenantId: 'acme' }).keys()) console.log(key.id);
+ * const all = await repo.find({ tenantId: 'acme' }).keys().toArray();
+ */
+export interface ResultStream<T> extends AsyncIterable<T> {
+  /** Collects the whole stream (mind the size of the result). */
+  toArray(): Promise<T[]>;
+}
+
+/** Reads a whole stream into an array. @internal */
 export async function collect<T>(items: AsyncIterable<T>): Promise<T[]> {
   const out: T[] = [];
   for await (const item of items) out.push(item);
   return out;
 }
 
-/** Adds `key` to `set`; answers whether it was new. */
-export function addNew(set: Set<string>, key: string): boolean {
-  if (set.has(key)) return false;
-  set.add(key);
-  return true;
-}
-
-/** The `indexScan` options of an index plan. */
-function indexScanOptions(plan: Extract<QueryPlan, { kind: 'index' }>): IndexScanOptions {
+/** The `indexScan` options of an index plan. @internal */
+export function indexScanOptions(plan: Extract<QueryPlan, { kind: 'index' }>): IndexScanOptions {
   return {
     ...(plan.match === undefined ? {} : { match: plan.match }),
     ...(plan.prefix === undefined ? {} : { prefix: plan.prefix }),
@@ -31,9 +36,9 @@ function indexScanOptions(plan: Extract<QueryPlan, { kind: 'index' }>): IndexSca
 
 /**
  * Members of every index set the registry `registry` lists (hash-tag entities, a pattern that does not
- * fix the tag): each set is pruned, then scanned with `options`, one after the other.
+ * fix the tag): each set is pruned, then scanned with `options`, one after the other. @internal
  */
-async function* eachTagIndex(store: Store, registry: string, options: IndexScanOptions): AsyncGenerator<string[]> {
+export async function* eachTagIndex(store: Store, registry: string, options: IndexScanOptions): AsyncGenerator<string[]> {
   const done = new Set<string>();
   for await (const sets of store.indexScan(registry, { count: options.count ?? 1000 })) {
     for (const index of sets) {
@@ -45,6 +50,12 @@ async function* eachTagIndex(store: Store, registry: string, options: IndexScanO
   }
 }
 
+/** Adds `key` to `set`; answers whether it was new. @internal */
+export function addNew(set: Set<string>, key: string): boolean {
+  if (set.has(key)) return false;
+  set.add(key);
+  return true;
+}
 
 /**
  * The raw stream of a walking plan: batches of keys (`scan`, `index`) or of `[key, listed value]`

@@ -1,7 +1,7 @@
 /**
- * One timer for many calls that share a time limit: the deadline queue behind {@link TimeoutStore}.
+ * One timer for many calls that share a time limit: the deadline queue behind every bounded call (`CallBounds`: the Redis driver's call path and `TimeoutStore`).
  *
- * Every call of a `TimeoutStore` gets the same limit, so deadlines arrive in the order the calls start:
+ * Every call bounded by one `CallBounds` gets the same limit, so deadlines arrive in the order the calls start:
  * a FIFO queue holds them, and a single timer is armed for the oldest pending one (at most
  * {@link SWEEP_MS} ahead, so settled calls are dropped from the queue within that time). Starting a call
  * is a push, settling one is a flag: no call arms and clears its own `setTimeout` (which costs about 2 µs

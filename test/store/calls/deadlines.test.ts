@@ -1,6 +1,6 @@
 /** The deadline queue behind TimeoutStore: one timer for many calls sharing a time limit. */
 import { describe, expect, it, vi } from 'vitest';
-import { DeadlineQueue } from '../../../src/store/layers/deadlines.js';
+import { DeadlineQueue } from '../../../src/store/calls/deadlines.js';
 
 const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 
