@@ -72,23 +72,33 @@ export function indexKeysOf(index: string): string[] {
  * `field \0 value \0`, the member being piece .. key); `setfields(fk, rk, key, new)` makes `new` its entries.
  * @internal
  */
-export const FIELD_FUNCTIONS = `local function unfield(fk, rk, key)
+export const FIELD_FUNCTIONS = `local function members(list, key, withScores)
+  local out = {}
+  for piece in string.gmatch(list, '[^%z]*%z[^%z]*%z') do
+    if withScores then out[#out + 1] = 0 end
+    out[#out + 1] = piece .. key
+  end
+  return out
+end
+local function unfield(fk, rk, key)
   local old = redis.call('HGET', rk, key)
   if not old then return end
-  for piece in string.gmatch(old, '[^%z]*%z[^%z]*%z') do redis.call('ZREM', fk, piece .. key) end
+  local gone = members(old, key, false)
+  if #gone > 0 then redis.call('ZREM', fk, unpack(gone)) end
   redis.call('HDEL', rk, key)
 end
 local function setfields(fk, rk, key, new)
   local old = redis.call('HGET', rk, key)
   if old == new then return end
   if old then
-    for piece in string.gmatch(old, '[^%z]*%z[^%z]*%z') do redis.call('ZREM', fk, piece .. key) end
+    local gone = members(old, key, false)
+    if #gone > 0 then redis.call('ZREM', fk, unpack(gone)) end
   end
   if new == '' then
     if old then redis.call('HDEL', rk, key) end
     return
   end
-  for piece in string.gmatch(new, '[^%z]*%z[^%z]*%z') do redis.call('ZADD', fk, 0, piece .. key) end
+  redis.call('ZADD', fk, unpack(members(new, key, true)))
   redis.call('HSET', rk, key, new)
 end
 `;
