@@ -87,6 +87,18 @@ describe.each([...backends, clusterBackend])('field indexes on $name', (backend)
       expect(await repo().find({ age: 25 }).count()).toBe(brute((r) => r.age === 25).length);
     });
 
+    it('indexes what getOrLoad caches, and an insert or update', async () => {
+      const loaded = { ...rows[0]!, id: 1000, email: 'loaded@x.test' };
+      await repo().getOrLoad({ tenantId: loaded.tenantId, id: 1000 }, () => loaded);
+      expect(await find({ email: 'loaded@x.test' })).toEqual([1000]);
+      expect(await repo().insert({ ...loaded, id: 1001 })).toBe(true);
+      expect(await repo().update({ ...loaded, email: 'updated@x.test' })).toBe(true);
+      expect(await find({ email: 'loaded@x.test' })).toEqual([1001]);
+      expect(await find({ email: 'updated@x.test' })).toEqual([1000]);
+      await repo().delete([{ tenantId: loaded.tenantId, id: 1000 }, { tenantId: loaded.tenantId, id: 1001 }]);
+      expect(await find({ email: oneOf(['loaded@x.test', 'updated@x.test']) })).toEqual([]);
+    });
+
     it('finds hostile strings as themselves only', async () => {
       for (const email of hostile) expect(await find({ email }), JSON.stringify(email)).toEqual(brute((r) => r.email === email));
     });
