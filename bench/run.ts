@@ -9,7 +9,7 @@ import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 import { BENCH_DIR, benchOptionsFromArgs } from './support.js';
 
-const BENCHES = ['find', 'peers', 'codec', 'freshness', 'cli', 'cluster', 'near'] as const;
+const BENCHES = ['find', 'find-fields', 'peers', 'codec', 'freshness', 'cli', 'cluster', 'near'] as const;
 
 const options = benchOptionsFromArgs();
 const only = process.argv.slice(2).filter((a) => a.startsWith('--only=')).flatMap((a) => a.slice('--only='.length).split(','));

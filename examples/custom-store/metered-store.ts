@@ -3,7 +3,7 @@
  * shape fits logging, metrics, key rewriting or a store over another client. It passes the contract
  * suite (test/examples/custom-store.test.ts).
  */
-import type { IndexOption, IndexScanOptions, ScanOptions, Store, WriteOp } from 'cacheorm';
+import type { FieldHit, FieldScanOptions, FieldSyncEntry, IndexOption, IndexScanOptions, ScanOptions, Store, WriteOp } from 'cacheorm';
 
 /** The Store methods, as counted. */
 export type StoreMethod = Exclude<keyof Store, 'kind'>;
@@ -84,6 +84,16 @@ export class MeteredStore implements Store {
   indexSync(index: string, keys: readonly string[]): Promise<number> {
     this.#count('indexSync');
     return this.inner.indexSync(index, keys);
+  }
+
+  fieldScan(index: string, options: FieldScanOptions): AsyncIterable<FieldHit[]> {
+    this.#count('fieldScan');
+    return this.inner.fieldScan(index, options);
+  }
+
+  fieldSync(index: string, entries: readonly FieldSyncEntry[]): Promise<number> {
+    this.#count('fieldSync');
+    return this.inner.fieldSync(index, entries);
   }
 
   async close(): Promise<void> {

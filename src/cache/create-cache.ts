@@ -15,7 +15,7 @@ import { resolveNearCache, type NearCacheOptions } from './near-options.js';
 /** The methods every Store has (see the Store interface). */
 const STORE_METHODS = [
   'get', 'mget', 'write', 'unlink', 'deleteIfEquals', 'exists', 'pttl', 'expire', 'scan',
-  'indexScan', 'indexPrune', 'indexSync', 'close',
+  'indexScan', 'indexPrune', 'indexSync', 'fieldScan', 'fieldSync', 'close',
 ] as const satisfies readonly (keyof Store)[];
 
 /**

@@ -107,7 +107,7 @@ export class Measured {
 }
 
 /** What an index key of a group is: an expiry set (members scored by expiry), its lexicographic companion, or the registry of a hash-tag entity. */
-export type IndexRole = 'set' | 'lex' | 'registry';
+export type IndexRole = 'set' | 'lex' | 'registry' | 'fields';
 
 /**
  * One `<prefix>:<entity>[~v<n>]`: its entries and its index structures.
@@ -123,7 +123,7 @@ export class Group {
   /** Measurements of the sampled (or all) entries. */
   readonly entries = new Measured();
   /** Index sets (`#index...`), their companion sets and the registry, counted. */
-  readonly indexKeys: Record<IndexRole, number> = { set: 0, lex: 0, registry: 0 };
+  readonly indexKeys: Record<IndexRole, number> = { set: 0, lex: 0, registry: 0, fields: 0 };
   /** A sample of the index sets (sample mode). */
   readonly indexSample: Reservoir<Located>;
   /** Measurements of the sampled (or all) index structures. */
@@ -157,6 +157,9 @@ export class Group {
   roleOf(key: string): IndexRole {
     if (key === this.#registry) return 'registry';
     if (key.endsWith(':lex') && lexKeyOf(key.slice(0, -4)) === key) return 'lex';
+    // Field indexes (docs/find.md): `<index>:fields` / `<index>:fvals`, on a cluster `<index>:fields{<index>}`.
+    const field = /^(.*):(?:fields|fvals)(?:\{(.*)\})?$/.exec(key);
+    if (field && (field[2] === undefined || field[2] === field[1])) return 'fields';
     const clustered = /^(.*):lex\{(.*)\}$/.exec(key);
     if (clustered && clustered[1] === clustered[2] && clusterLexKeyOf(clustered[1]!) === key) return 'lex';
     return 'set';

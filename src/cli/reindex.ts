@@ -10,7 +10,8 @@ import { prefixOption } from './inspect.js';
 export const REINDEX: CommandSpec = {
   name: 'reindex',
   summary:
-    "Rebuilds the index sets of an entity with find: 'index' (Repository.reindex(): adds missing keys, drops members whose key is gone). " +
+    "Rebuilds the index sets of an entity with find: 'index' (Repository.reindex(): adds missing keys, drops members whose key is gone) " +
+    'and its field indexes (each key\'s entries recomputed from its current value). ' +
     'Safe while the application runs.',
   options: {
     ...CONNECTION_OPTIONS,

@@ -131,7 +131,7 @@ export function buildReport(
       out.ttlMismatch = tally(checks.ttl);
       findings += checks.invalid.count + checks.ttl.count + checks.unindexed.count + checks.orphanMembers.count;
     }
-    const indexKeys = g.indexKeys.set + g.indexKeys.lex + g.indexKeys.registry;
+    const indexKeys = g.indexKeys.set + g.indexKeys.lex + g.indexKeys.registry + g.indexKeys.fields;
     if (indexKeys > 0 || checks?.declared.indexSets !== undefined) {
       out.index = {
         sets: g.indexKeys.set,

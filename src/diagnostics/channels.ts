@@ -107,7 +107,7 @@ export interface StoreTraceContext {
   store: string;
   /**
    * The Store method: `get`, `mget`, `write`, `unlink`, `deleteIfEquals`, `exists`, `pttl`, `expire`,
-   * `scan` (one page), `indexScan` (one page), `indexPrune`, `indexSync`.
+   * `scan` (one page), `indexScan` (one page), `indexPrune`, `indexSync`, `fieldScan` (one page), `fieldSync`.
    */
   command: string;
   /** The key, for single-key commands (the index set for index commands, the glob for `scan`). */

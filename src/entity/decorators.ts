@@ -12,6 +12,7 @@
 import 'reflect-metadata';
 import { z } from 'zod';
 import { EntityDefinitionError } from '../errors/index.js';
+import { unknownNames, unknownOptionMessage } from '../errors/suggest.js';
 import { buildEntityMetadata, registerEntity, type EntityOptions } from './metadata.js';
 
 // Decorator metadata for TC39 decorators: Node 20 has no Symbol.metadata, and the compilers' helpers
@@ -25,6 +26,8 @@ interface DeclaredField {
   readonly name: string;
   readonly schema: z.ZodType;
   readonly key: boolean;
+  /** Keeps a field index (`@Field(schema, { index: true })`). */
+  readonly index?: boolean;
   /** Declared on this class (true) or inherited from a parent entity class (false). */
   readonly own: boolean;
 }
@@ -91,7 +94,45 @@ function ownList(ownFields: DeclaredField[] | undefined, inherited: DeclaredFiel
   return ownFields ?? (inherited ?? []).map((f) => ({ ...f, own: false }));
 }
 
-function fieldDecorator<S extends z.ZodType>(schema: S, key: boolean): EntityFieldDecorator<z.output<S>> {
+/**
+ * Options of {@link Field}.
+ *
+ * @example
+ * const options: FieldOptions = { index: true };
+ * class User { @Field(z.email(), options) email!: string; }
+ */
+export interface FieldOptions {
+  /**
+   * Keep a field index on this field, so `find` reads only the entities with the wanted value or range
+   * (string, number, bigint, boolean, enum and Date fields, optional ones too). Turns the entity's key
+   * index on (`find: 'index'`). See docs/find.md, "Field indexes".
+   */
+  index?: boolean;
+}
+
+/**
+ * The names of {@link FieldOptions}, the list unknown `@Field` options are checked against. A new option
+ * must be added here, or this stops compiling. @internal
+ */
+export const FIELD_OPTION_NAMES: readonly string[] = Object.freeze(
+  Object.keys({ index: true } satisfies { [K in keyof Required<FieldOptions>]: true }),
+);
+
+function checkFieldOptions(options: unknown): boolean {
+  if (options === undefined) return false;
+  if (options === null || typeof options !== 'object') {
+    throw new EntityDefinitionError(`@Field takes an options object as its second argument, e.g. @Field(z.email(), { index: true }).`);
+  }
+  const unknown = unknownNames(options as Record<string, unknown>, FIELD_OPTION_NAMES);
+  if (unknown.length > 0) throw new EntityDefinitionError(unknownOptionMessage('@Field', unknown[0]!, FIELD_OPTION_NAMES));
+  const index = (options as FieldOptions).index;
+  if (index !== undefined && typeof index !== 'boolean') {
+    throw new EntityDefinitionError(`@Field's index option is ${JSON.stringify(index)}. Use index: true to keep a field index, or leave it out.`);
+  }
+  return index === true;
+}
+
+function fieldDecorator<S extends z.ZodType>(schema: S, key: boolean, index = false): EntityFieldDecorator<z.output<S>> {
   const decorator = key ? '@Key' : '@Field';
   assertZodSchema(schema, decorator);
   return ((target: unknown, context: unknown, descriptor?: unknown): void => {
@@ -112,7 +153,7 @@ function fieldDecorator<S extends z.ZodType>(schema: S, key: boolean): EntityFie
         Object.prototype.hasOwnProperty.call(metadata, FIELDS) ? (metadata[FIELDS] as DeclaredField[]) : undefined,
         metadata[FIELDS] as DeclaredField[] | undefined,
       );
-      metadata[FIELDS] = addField(list, { name: context.name, schema, key, own: true }, decorator);
+      metadata[FIELDS] = addField(list, { name: context.name, schema, key, ...(index ? { index } : {}), own: true }, decorator);
       return;
     }
     if (descriptor !== undefined) {
@@ -130,7 +171,7 @@ function fieldDecorator<S extends z.ZodType>(schema: S, key: boolean): EntityFie
       Reflect.getOwnMetadata(LEGACY_FIELDS, ctor) as DeclaredField[] | undefined,
       Reflect.getMetadata(LEGACY_FIELDS, ctor) as DeclaredField[] | undefined,
     );
-    Reflect.defineMetadata(LEGACY_FIELDS, addField(list, { name: context, schema, key, own: true }, decorator), ctor);
+    Reflect.defineMetadata(LEGACY_FIELDS, addField(list, { name: context, schema, key, ...(index ? { index } : {}), own: true }, decorator), ctor);
   }) as EntityFieldDecorator<z.output<S>>;
 }
 
@@ -151,17 +192,18 @@ export function Key<S extends z.ZodType>(schema: S): EntityFieldDecorator<z.outp
 
 /**
  * Declares a stored (non-key) field with its zod schema. Fields without `@Key`/`@Field` are not stored.
+ * With `{ index: true }`, the field gets a field index (see {@link FieldOptions}).
  *
  * @example
  * @CacheEntity({ name: 'session', ttl: '30m' })
  * class Session {
  *   @Key(z.uuid()) id!: string;
- *   @Field(z.email()) email!: string;
+ *   @Field(z.email(), { index: true }) email!: string;
  *   @Field(z.date()) lastSeen!: Date;
  * }
  */
-export function Field<S extends z.ZodType>(schema: S): EntityFieldDecorator<z.output<S>> {
-  return fieldDecorator(schema, false);
+export function Field<S extends z.ZodType>(schema: S, options?: FieldOptions): EntityFieldDecorator<z.output<S>> {
+  return fieldDecorator(schema, false, checkFieldOptions(options));
 }
 
 /**
@@ -190,6 +232,7 @@ export function CacheEntity(options: EntityOptions): EntityClassDecorator {
     const metadata = buildEntityMetadata({
       options,
       keyNames: fields.filter((f) => f.key).map((f) => f.name),
+      indexNames: fields.filter((f) => f.index === true).map((f) => f.name),
       schema,
       target,
       what: `@CacheEntity on class ${target.name || '(anonymous)'}`,

@@ -1,8 +1,8 @@
 /** `defineEntity`: the decorator-free way to declare an entity, with types inferred from zod. */
 import { z } from 'zod';
 import { EntityDefinitionError } from '../errors/index.js';
-import { buildEntityMetadata, DEFINE_ENTITY_OPTION_NAMES, registerEntity } from './metadata.js';
-import type { FindStrategy } from './metadata.js';
+import { buildEntityMetadata, registerEntity } from './metadata.js';
+import type { EntityOptions, FindStrategy } from './metadata.js';
 import type { Ttl } from './ttl.js';
 import type { EntityDefinition } from './types.js';
 
@@ -41,7 +41,24 @@ export interface DefineEntityOptions<S extends z.ZodObject, K extends readonly (
   grace?: Exclude<Ttl, 'never'>;
   /** Whether a near cache keeps this entity's entries (see {@link EntityOptions.nearCache}); default `true`. */
   nearCache?: boolean;
+  /**
+   * Non-key fields to keep a field index on, so `find` reads only the matching entities (equality,
+   * `oneOf`, ranges, `orderBy`): string, number, bigint, boolean, enum and Date fields. Turns the key
+   * index on (`find: 'index'`). See docs/find.md, "Field indexes".
+   */
+  indexes?: readonly NoInfer<Exclude<keyof z.output<S> & string, K[number]>>[];
 }
+
+/**
+ * The options `defineEntity` takes on top of the {@link EntityOptions} (unknown options are checked
+ * against both lists). A new `defineEntity` option must be added here, or this stops compiling. @internal
+ */
+export const DEFINE_ENTITY_OPTION_NAMES: readonly string[] = Object.freeze(
+  Object.keys({ key: true, schema: true, indexes: true } satisfies {
+    // eslint-disable-next-line @typescript-eslint/no-explicit-any
+    [K in Exclude<keyof DefineEntityOptions<any, any>, keyof EntityOptions>]-?: true;
+  }),
+);
 
 /**
  * Declares an entity from a zod object schema. Types are inferred: the repository's entity type is the
@@ -53,6 +70,7 @@ export interface DefineEntityOptions<S extends z.ZodObject, K extends readonly (
  *   key: ['tenantId', 'id'],
  *   schema: z.object({ tenantId: z.string(), id: z.uuid(), email: z.email(), lastSeen: z.date() }),
  *   ttl: '30m',
+ *   indexes: ['email'], // optional: find({ email }) reads only the matching sessions
  * });
  * const sessions = cache.getRepository(Session); // Repository<{ tenantId: string; ... }, 'tenantId' | 'id'>
  */
@@ -80,6 +98,7 @@ export function defineEntity<
     schema,
     what: 'defineEntity',
     extraOptions: DEFINE_ENTITY_OPTION_NAMES,
+    ...(options.indexes === undefined ? {} : { indexNames: options.indexes as readonly string[] }),
   });
   const definition: EntityDefinition<z.output<S>, K[number], S> = Object.freeze({
     name: metadata.name,

@@ -1,4 +1,5 @@
-export { CacheEntity, Field, Key, type EntityClassDecorator, type EntityFieldDecorator } from './decorators.js';
+export { CacheEntity, Field, Key, type EntityClassDecorator, type EntityFieldDecorator, type FieldOptions } from './decorators.js';
+export { type FieldIndexKind, type FieldIndexMetadata } from './field-index.js';
 export { defineEntity, type DefineEntityOptions } from './define-entity.js';
 export { type KeyKind } from './key-kind.js';
 export {

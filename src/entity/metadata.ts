@@ -5,6 +5,7 @@ import { unknownNames, unknownOptionMessage } from '../errors/suggest.js';
 import { ENTITY_NAME_RULE } from '../keys/index.js';
 import { checkHashTag } from '../keys/hash-tag.js';
 import { keySchemaInfo, schemaTypeName, type KeyKind } from './key-kind.js';
+import { alwaysValued, distinctValues, fieldIndexKindOf, INDEXABLE_TYPES, type FieldIndexMetadata } from './field-index.js';
 import { parseTtl, type Ttl } from './ttl.js';
 
 /**
@@ -22,7 +23,7 @@ export type FindStrategy = 'scan' | 'index';
  * The names of {@link EntityOptions}, the one list unknown options are checked against (a misspelt
  * option is an {@link EntityDefinitionError} naming the closest of these). A new entity option must be
  * added here, or this stops compiling.
- * `defineEntity` also takes {@link DEFINE_ENTITY_OPTION_NAMES}. @internal
+ * `defineEntity` also takes `DEFINE_ENTITY_OPTION_NAMES` (define-entity.ts). @internal
  */
 export const ENTITY_OPTION_NAMES: readonly string[] = Object.freeze(
   Object.keys({ name: true, ttl: true, version: true, find: true, hashTag: true, grace: true, nearCache: true } satisfies {
@@ -30,8 +31,6 @@ export const ENTITY_OPTION_NAMES: readonly string[] = Object.freeze(
   }),
 );
 
-/** The options `defineEntity` takes on top of {@link ENTITY_OPTION_NAMES}. @internal */
-export const DEFINE_ENTITY_OPTION_NAMES: readonly string[] = Object.freeze(['key', 'schema']);
 
 /**
  * Options shared by `@CacheEntity` and `defineEntity`.
@@ -117,6 +116,11 @@ export interface EntityMetadata {
   readonly nearCache: boolean;
   /** The zod object schema of the whole entity (key fields included). */
   readonly schema: z.ZodObject;
+  /**
+   * The fields with a field index (`@Field(schema, { index: true })`, `defineEntity({ indexes })`), in
+   * declaration order; empty when none. See docs/find.md, "Field indexes".
+   */
+  readonly fieldIndexes: readonly FieldIndexMetadata[];
   /** The decorated class, whose instances `get` returns; `undefined` for `defineEntity` entities. */
   readonly target: (abstract new (...args: never[]) => unknown) | undefined;
 }
@@ -137,6 +141,8 @@ export function buildEntityMetadata(input: {
   what: string;
   /** Option names the caller takes besides {@link ENTITY_OPTION_NAMES} (`defineEntity`'s key and schema). */
   extraOptions?: readonly string[];
+  /** The fields to keep a field index on (`@Field(schema, { index: true })`, `defineEntity`'s indexes). */
+  indexNames?: readonly string[];
 }): EntityMetadata {
   const { options, keyNames, schema, what } = input;
   if (options === null || typeof options !== 'object') {
@@ -166,9 +172,8 @@ export function buildEntityMetadata(input: {
   if (version !== undefined && !(Number.isSafeInteger(version) && version > 0)) {
     fail(name, `Entity "${name}" has the invalid version ${String(version)}. Use a positive integer (1, 2, ...).`);
   }
-  const find = options.find ?? 'scan';
-  if (find !== 'scan' && find !== 'index') {
-    fail(name, `Entity "${name}" has find: ${JSON.stringify(find)}. Use 'scan' (default) or 'index'.`);
+  if (options.find !== undefined && options.find !== 'scan' && options.find !== 'index') {
+    fail(name, `Entity "${name}" has find: ${JSON.stringify(options.find)}. Use 'scan' (default) or 'index'.`);
   }
   if (keyNames.length === 0) {
     fail(name, `Entity "${name}" has no key field. Mark the fields that identify an entry with @Key(schema), or list them in defineEntity's key option.`);
@@ -196,6 +201,14 @@ export function buildEntityMetadata(input: {
   if (options.nearCache !== undefined && typeof options.nearCache !== 'boolean') {
     fail(name, `Entity "${name}" has nearCache ${JSON.stringify(options.nearCache)}; use true (the default) or false.`);
   }
+  const fieldIndexes = checkFieldIndexes(name, input.indexNames ?? [], shape, seen);
+  if (fieldIndexes.length > 0 && options.find === 'scan') {
+    fail(
+      name,
+      `Entity "${name}" has field indexes (${fieldIndexes.map((f) => f.name).join(', ')}) and find: 'scan'. Field indexes are kept consistent with expiry through the entity's key index: remove find: 'scan' (field indexes turn find: 'index' on).`,
+    );
+  }
+  const find = fieldIndexes.length > 0 ? 'index' : (options.find ?? 'scan');
   return Object.freeze({
     nearCache: options.nearCache ?? true,
     name,
@@ -206,8 +219,39 @@ export function buildEntityMetadata(input: {
     keyFields: Object.freeze(keyFields),
     hashTag,
     schema,
+    fieldIndexes,
     target: input.target,
   });
+}
+
+/** The field indexes of an entity, each on an existing, indexable, non-key field named once. */
+function checkFieldIndexes(
+  name: string,
+  indexNames: readonly string[],
+  shape: Record<string, z.ZodType>,
+  keyNames: ReadonlySet<string>,
+): readonly FieldIndexMetadata[] {
+  if (!Array.isArray(indexNames)) fail(name, `Entity "${name}" has indexes that are not an array. List field names, e.g. indexes: ['email', 'age'].`);
+  const seen = new Set<string>();
+  const out = indexNames.map((field): FieldIndexMetadata => {
+    if (typeof field !== 'string' || !Object.prototype.hasOwnProperty.call(shape, field)) {
+      fail(name, `Entity "${name}" indexes ${JSON.stringify(field)}, which is not a field of its schema. Valid fields: ${Object.keys(shape).join(', ')}.`);
+    }
+    if (seen.has(field)) fail(name, `Entity "${name}" indexes field "${field}" twice. List each indexed field once.`);
+    seen.add(field);
+    if (keyNames.has(field)) {
+      fail(name, `Entity "${name}" indexes its key field "${field}". Key fields need no field index (find reads them from the key); remove it from the indexes.`);
+    }
+    const kind = fieldIndexKindOf(shape[field]!);
+    if (kind === undefined) {
+      fail(
+        name,
+        `Field "${field}" of entity "${name}" has a ${schemaTypeName(shape[field]!)} schema, which cannot be indexed. Field indexes take ${INDEXABLE_TYPES}; remove the index, or index a scalar field derived from it.`,
+      );
+    }
+    return Object.freeze({ name: field, kind, required: alwaysValued(shape[field]!), distinct: distinctValues(shape[field]!) });
+  });
+  return Object.freeze(out);
 }
 
 /** The `grace` option in ms (`0` when absent); fails the definition for a bad value or with `ttl: 'never'`. */

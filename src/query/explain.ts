@@ -72,6 +72,21 @@ export function explainPlan(plan: QueryPlan): string {
       lines.push(`  ZSCAN ${plan.index} 0 MATCH ${plan.match} COUNT ${plan.count} (repeated until the cursor is 0)`);
       break;
   }
+  if (plan.kind === 'field') {
+    const cmd = plan.reverse ? 'ZREVRANGEBYLEX' : 'ZRANGEBYLEX';
+    const ranges = plan.ranges.length === 1 ? 'one range' : `${plan.ranges.length} ranges, one per value, in value order`;
+    lines.push(`${head}field index "${plan.field}" (${plan.reason})`);
+    if (plan.perTag) {
+      lines.push(
+        `  ZRANGE ${plan.index} <now> +inf BYSCORE (the registry: the pattern does not fix the hash tag, so every tag's index is read; expired members pruned first)`,
+        `  ${cmd} <set>:fields over field "${plan.field}" (${ranges}; LIMIT 0 ${plan.count} per page, for each listed <set>; only keys that exist)`,
+      );
+    } else {
+      lines.push(`  ${cmd} ${plan.index}:fields over field "${plan.field}" (${ranges}; LIMIT 0 ${plan.count} per page; only keys that exist; expired members pruned first)`);
+    }
+    for (const p of plan.intersect) lines.push(`  intersect: the keys of field index "${p.field}" (${p.ranges.length === 1 ? 'one range' : `${p.ranges.length} ranges`}) are read first; only keys in both are fetched`);
+    lines.push('  MGET each batch of candidate keys (the whole pattern is re-checked on the values)');
+  }
   if (plan.kind === 'scan' || plan.kind === 'index') {
     lines.push(`  MGET each batch of matching keys (to read the values${plan.keysOnly ? '; skipped by keys(), count() and delete()' : ''})`);
   }

@@ -30,7 +30,7 @@ export { combine, toCondition, type Cond, type Predicate, type TextCondition } f
 export { valueEquals } from './equality.js';
 export { planFind } from './planner.js';
 export { explainPlan } from './explain.js';
-export type { KeyFilter, PlanCommon, PlanInput, PlanOrder, QueryPlan, QueryPlanJSON, ValueFilter } from './plan.js';
+export type { FieldProbe, FieldRange, KeyFilter, PlanCommon, PlanInput, PlanOrder, QueryPlan, QueryPlanJSON, ValueFilter } from './plan.js';
 export type { TaggedIndexSets } from './index-layout.js';
 export { Query, type Candidate, type QuerySource } from './query.js';
 export type { ResultStream } from './streams.js';

@@ -8,6 +8,36 @@ import type { KeyCodec } from '../keys/index.js';
 import type { KeyScalar } from '../keys/part.js';
 import type { OrderDirection } from './compare.js';
 import type { TaggedIndexSets } from './index-layout.js';
+import type { FieldIndexKind } from '../entity/field-index.js';
+import type { FieldBound } from '../store/store.js';
+
+/**
+ * One lexicographic range of a field index: encoded bounds (`undefined`: open).
+ *
+ * @example
+ * const adults: FieldRange = { min: { value: encodedEighteen, inclusive: true }, max: undefined };
+ */
+export interface FieldRange {
+  /** Lower bound. */
+  readonly min: FieldBound | undefined;
+  /** Upper bound. */
+  readonly max: FieldBound | undefined;
+}
+
+/**
+ * One indexed condition read from a field index: the field, its name in the index and its ranges.
+ *
+ * @example
+ * const probe: FieldProbe = { field: 'status', tag: 'status', ranges: [eqRange] };
+ */
+export interface FieldProbe {
+  /** The field's name on the entity. */
+  readonly field: string;
+  /** Its name inside the index (escaped). */
+  readonly tag: string;
+  /** The ranges whose union is the condition (one for equality and ranges, one per value for oneOf). */
+  readonly ranges: readonly FieldRange[];
+}
 
 /**
  * What {@link planFind} needs.
@@ -149,7 +179,24 @@ export type QueryPlan =
        * tag: `index` is then the registry listing those sets, and each listed set is read in turn.
        */
       readonly perTag?: true;
-    });
+    })
+  | (PlanCommon &
+      FieldProbe & {
+        /** A walk of a field index (entities with field indexes): reads only the entries in `ranges`. */
+        readonly kind: 'field';
+        /** The index set whose field index is read (with `perTag`: the registry of every tag's set). */
+        readonly index: string;
+        /** As for `index` plans: read every tag's index set, listed in the registry `index`. */
+        readonly perTag?: true;
+        /** How the field's values are encoded (for the order check of a streamed `orderBy`). */
+        readonly fieldKind: FieldIndexKind;
+        /** Walk the ranges from the largest value down (`orderBy: { field: 'desc' }`). */
+        readonly reverse: boolean;
+        /** Other indexed equality/oneOf conditions: their keys are read first and the walk keeps only keys in all of them. */
+        readonly intersect: readonly FieldProbe[];
+        /** Why this index was chosen, for `explain()`. */
+        readonly reason: string;
+      });
 
 /**
  * A plan as JSON: everything but the functions.

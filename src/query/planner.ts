@@ -20,6 +20,7 @@ import { tryEncodePart, type KeyScalar } from '../keys/part.js';
 import { combine, equalsPredicate, oneOfPredicate, toCondition, type Cond, type TextCondition } from './conditions.js';
 import { isMatcher } from './matchers.js';
 import { planOrder } from './order.js';
+import { chooseFieldIndex, COST } from './field-plan.js';
 import { mayHold, type HeldType } from './pattern.js';
 import type { TaggedIndexSets } from './index-layout.js';
 import type { OmitEach, PlanInput, QueryPlan } from './plan.js';
@@ -113,6 +114,25 @@ export function planFind(input: PlanInput): QueryPlan {
     if (prefix === undefined && match === undefined) prefix = keys.base;
     const sets = input.indexKey!;
     const index = typeof sets === 'string' ? sets : sets.forLiteral(literal);
+    const keyRange = literal.replace(/\{$/, '').length > keys.base.length; // a hash tag's bare `{` fixes nothing
+    const field = chooseFieldIndex(valueConds, metadata.fieldIndexes, order, keyRange ? COST.keyRange : COST.all, keyRange ? 'the key index range' : 'the whole key index');
+    if (field !== undefined) {
+      const { meta, streamsOrder, ...probe } = field;
+      const where = index === undefined ? { index: (sets as TaggedIndexSets).registry, perTag: true as const } : { index };
+      // Across hash tags, each tag's index is walked in turn: in order within a tag only, so sort in memory.
+      const streamed = streamsOrder && index !== undefined;
+      return finish({
+        kind: 'field',
+        ...where,
+        ...probe,
+        fieldKind: meta.kind,
+        reverse: streamed && probe.reverse,
+        ...common,
+        order: order && { ...order, inMemory: !streamed },
+        keyFilter,
+        keyConditions,
+      });
+    }
     if (index === undefined) {
       const registry = (sets as TaggedIndexSets).registry;
       return finish({ kind: 'index', index: registry, perTag: true, match, prefix, ...common, keyFilter, keyConditions });

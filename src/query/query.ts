@@ -4,16 +4,19 @@ import { traceIterator } from '../diagnostics/trace.js';
 import { InvalidQueryError } from '../errors/index.js';
 import type { KeyCodec, KeyScalar } from '../keys/index.js';
 import type { Store } from '../store/store.js';
+import { encodeIndexValue } from '../entity/field-index.js';
 import { explainPlan } from './explain.js';
 import { sortInMemory, type OrderedItem } from './order.js';
 import type { PlanOrder, QueryPlan } from './plan.js';
 import { SeenKeys } from './seen-keys.js';
-import { collect, eachTagIndex, indexScanOptions, type ResultStream } from './streams.js';
+import { addNew, collect, planStream, type ResultStream } from './streams.js';
 
 /** One candidate: its Redis key and its decoded key fields. @internal */
 export interface Candidate {
   readonly redisKey: string;
   readonly key: Record<string, KeyScalar>;
+  /** Field plans: the encoded value the field index listed the key under. */
+  readonly listed?: string;
 }
 
 /** What a query needs from its repository. @internal */
@@ -102,10 +105,13 @@ export class Query<E, Key = Record<string, KeyScalar>> implements AsyncIterable<
       return;
     }
     let left = this.max;
+    const yielded = this.streamsOrder() ? new Set<string>() : undefined;
     for await (const batch of this.candidates('find', true, left)) {
       const values = await this.source.fetch(batch.map((c) => c.redisKey));
-      for (const value of values) {
-        if (!this.matches(value)) continue;
+      for (let i = 0; i < values.length; i++) {
+        const value = values[i];
+        if (!this.matches(value, batch[i])) continue;
+        if (yielded && !addNew(yielded, batch[i]!.redisKey)) continue;
         yield value!;
         if (--left === 0) return;
       }
@@ -189,7 +195,7 @@ export class Query<E, Key = Record<string, KeyScalar>> implements AsyncIterable<
     }
     let removed = 0;
     let left = this.max;
-    const exactByKey = this.plan.keysOnly && (this.plan.kind === 'scan' || this.plan.kind === 'index');
+    const exactByKey = this.plan.keysOnly && (this.plan.kind === 'scan' || this.plan.kind === 'index' || this.plan.kind === 'field');
     // UNLINK counts only keys it removed, so an unlimited key-only delete needs no de-duplication.
     for await (const batch of this.candidates('delete', !exactByKey || this.max !== Infinity)) {
       let targets = batch.map((c) => c.redisKey);
@@ -223,10 +229,22 @@ export class Query<E, Key = Record<string, KeyScalar>> implements AsyncIterable<
     return this.source.admitIteration(operation, traced);
   }
 
-  /** A fetched value is a result when it is still there (not expired, removed or invalid) and passes the residual. */
-  private matches(value: E | undefined): boolean {
+  /**
+   * A fetched value is a result when it is still there (not expired, removed or invalid) and passes the
+   * residual; in a field-index walk streamed in `orderBy` order, also when it still holds the value the
+   * index listed it under (else it moved during the walk and is listed again under its new value, in order).
+   */
+  private matches(value: E | undefined, candidate?: Candidate): boolean {
     const { valueFilter } = this.plan;
-    return value !== undefined && (!valueFilter || valueFilter(value as Record<string, unknown>));
+    if (value === undefined || (valueFilter && !valueFilter(value as Record<string, unknown>))) return false;
+    const plan = this.plan;
+    if (plan.kind !== 'field' || candidate?.listed === undefined || !this.streamsOrder()) return true;
+    return encodeIndexValue(plan.fieldKind, (value as Record<string, unknown>)[plan.field]) === candidate.listed;
+  }
+
+  /** Whether this is a field-index walk streamed in `orderBy` order. */
+  private streamsOrder(): boolean {
+    return this.plan.kind === 'field' && this.plan.order !== undefined && !this.plan.order.inMemory;
   }
 
   /** Whether telling a candidate's entity is a match takes its value (a residual, a GET/MGET miss, staleness). */
@@ -269,12 +287,14 @@ export class Query<E, Key = Record<string, KeyScalar>> implements AsyncIterable<
       return;
     }
     let left = this.max;
-    const needsFetch = this.needsFetch();
+    // A walk in index order checks each value against its listing (see matches), so it fetches.
+    const needsFetch = this.needsFetch() || this.streamsOrder();
+    const yielded = this.streamsOrder() ? new Set<string>() : undefined;
     for await (const batch of this.candidates(operation, true, left)) {
       let alive: readonly Candidate[] = batch;
       if (needsFetch) {
         const values = await this.source.fetch(batch.map((c) => c.redisKey));
-        alive = batch.filter((_, i) => this.matches(values[i]));
+        alive = batch.filter((c, i) => this.matches(values[i], c) && (yielded === undefined || addNew(yielded, c.redisKey)));
       }
       for (const candidate of alive) {
         yield candidate.key;
@@ -306,17 +326,13 @@ export class Query<E, Key = Record<string, KeyScalar>> implements AsyncIterable<
         return;
       }
       case 'scan':
-      case 'index': {
+      case 'index':
+      case 'field': {
         const seen = dedupe ? new SeenKeys() : undefined;
         const { keyFilter } = plan;
         const store = this.source.store;
         if (plan.kind === 'index' && !plan.perTag) await this.source.call(operation, () => store.indexPrune(plan.index));
-        const raw =
-          plan.kind === 'scan'
-            ? store.scan(plan.match, { count: batchSize })
-            : plan.perTag
-              ? eachTagIndex(store, plan.index, indexScanOptions(plan))
-              : store.indexScan(plan.index, indexScanOptions(plan));
+        const raw = planStream(store, plan);
         const iterator = raw[Symbol.asyncIterator]();
         const flushAt = Math.max(1, Math.min(batchSize, want));
         let batch: Candidate[] = [];
@@ -324,11 +340,14 @@ export class Query<E, Key = Record<string, KeyScalar>> implements AsyncIterable<
           for (;;) {
             const next = await this.source.call(operation, () => iterator.next());
             if (next.done) break;
-            for (const redisKey of next.value) {
+            for (const item of next.value) {
+              const redisKey = typeof item === 'string' ? item : item[0];
               const key = keys.decode(redisKey); // a glob `*` also matches ':': keep only this entity's keys
               if (key === undefined || (keyFilter && !keyFilter(key))) continue;
-              if (seen && !seen.add(redisKey)) continue;
-              batch.push({ redisKey, key });
+              // A walk streamed in index order meets a key moved meanwhile twice (old and new value): keep
+              // both sightings (the one whose value no longer holds is dropped after the fetch).
+              if (seen && !seen.add(typeof item === 'string' || !this.streamsOrder() ? redisKey : `${redisKey}\0${item[1]}`)) continue;
+              batch.push(typeof item === 'string' ? { redisKey, key } : { redisKey, key, listed: item[1] });
             }
             if (batch.length >= flushAt) {
               yield batch;

@@ -1,6 +1,6 @@
 /** Rebuilding an entity's index sets (`find: 'index'`) from its keys. @internal */
 import type { KeyCodec } from '../keys/index.js';
-import type { Store } from '../store/store.js';
+import type { FieldSyncEntry, Store } from '../store/store.js';
 import type { IndexLayout } from './index-layout.js';
 import { SeenKeys } from './seen-keys.js';
 
@@ -15,17 +15,22 @@ export interface RebuildIndexInput {
   batchSize: number;
   /** Runs a store call with the repository's error handling. */
   call<T>(fn: () => Promise<T>): Promise<T>;
+  /**
+   * Entities with field indexes: reads `redisKeys` and answers each decodable one's stored value and
+   * field entries, which are then written with `fieldSync` (only where the key still holds that value).
+   */
+  fieldEntries?(redisKeys: readonly string[]): Promise<FieldSyncEntry[]>;
 }
 
 /**
  * SCANs the entity's keys and syncs each batch into its index set (adding missing members with their
- * expiry); then, for every index set (the entity's one, or every set the registry lists plus those the
+ * expiry) and, with field indexes, rewrites each key's field entries from its current value; then, for every index set (the entity's one, or every set the registry lists plus those the
  * scan used), prunes expired members and drops members whose key is gone; with a hash tag, finally
  * brings the registry in line (sets that no longer exist leave it). Every step is idempotent and safe
  * while other clients write. Answers the number of distinct live keys seen.
  * @internal
  */
-export async function rebuildIndex({ store, keys, indexes, batchSize, call }: RebuildIndexInput): Promise<number> {
+export async function rebuildIndex({ store, keys, indexes, batchSize, call, fieldEntries }: RebuildIndexInput): Promise<number> {
   const seen = new SeenKeys();
   const used = new Set<string>();
   let live = 0;
@@ -50,6 +55,10 @@ export async function rebuildIndex({ store, keys, indexes, batchSize, call }: Re
       }
       used.add(index);
       live += await call(() => store.indexSync(index, group));
+      if (fieldEntries !== undefined) {
+        const entries = await call(() => fieldEntries(group));
+        if (entries.length > 0) await call(() => store.fieldSync(index, entries));
+      }
     }
   }
   const { single, registry } = indexes;

@@ -1,8 +1,9 @@
 /**
- * The streams around a `Query`: the index reads of an index plan (one set, or every tag's set), and
- * `ResultStream`, what `keys()` answers.
+ * The streams around a `Query`: the reads of a walking plan (SCAN, one index set or every tag's set, a
+ * field index), and `ResultStream`, what `keys()` answers.
  */
-import type { IndexScanOptions, Store } from '../store/store.js';
+import type { FieldHit, IndexScanOptions, Store } from '../store/store.js';
+import { fieldPlanHits } from './field-walk.js';
 import type { QueryPlan } from './plan.js';
 
 /**
@@ -47,4 +48,24 @@ export async function* eachTagIndex(store: Store, registry: string, options: Ind
       yield* store.indexScan(index, options);
     }
   }
+}
+
+/** Adds `key` to `set`; answers whether it was new. @internal */
+export function addNew(set: Set<string>, key: string): boolean {
+  if (set.has(key)) return false;
+  set.add(key);
+  return true;
+}
+
+/**
+ * The raw stream of a walking plan: batches of keys (`scan`, `index`) or of `[key, listed value]`
+ * (`field`). May repeat keys. @internal
+ *
+ * @example
+ * for await (const batch of planStream(store, plan)) console.log(batch.length);
+ */
+export function planStream(store: Store, plan: Extract<QueryPlan, { kind: 'scan' | 'index' | 'field' }>): AsyncIterable<readonly (string | FieldHit)[]> {
+  if (plan.kind === 'field') return fieldPlanHits(store, plan);
+  if (plan.kind === 'scan') return store.scan(plan.match, { count: plan.count });
+  return plan.perTag ? eachTagIndex(store, plan.index, indexScanOptions(plan)) : store.indexScan(plan.index, indexScanOptions(plan));
 }

@@ -2,11 +2,12 @@
 import type { Admission } from './admission.js';
 import { EntityCodec } from '../codec/index.js';
 import type { EntityMetadata } from '../entity/index.js';
+import { fieldEntries } from '../entity/field-index.js';
 import { InvalidKeyError, type CacheOrmError } from '../errors/index.js';
 import type { KeyCodec } from '../keys/index.js';
 import type { QuerySource } from '../query/index.js';
 import { getWithPttl } from '../store/layers/decorator.js';
-import type { WriteOp } from '../store/store.js';
+import type { FieldSyncEntry, WriteOp } from '../store/store.js';
 import type { RepositoryContext } from './context.js';
 import { freshMsLeft, graceWrite, hasGraceHeader, splitGrace, type Entry, type EntryState, type StaleMode } from './freshness.js';
 import { nearFetch, nearHit, nearReadThrough, type NearReader } from './near-reads.js';
@@ -82,10 +83,37 @@ export class EntityIO<E> implements NearReader<E> {
     const ops: WriteOp[] = data.map((d) => {
       const key = this.keys.encodeData(d);
       const stored = graceWrite(this.codec.serialize(d), ttl, graceMs);
-      return { key, value: stored.value, ttl: stored.ttl, ...(mode ? { mode } : {}), ...this.indexSets.writeOption(key) };
+      return { key, value: stored.value, ttl: stored.ttl, ...(mode ? { mode } : {}), ...this.indexFields(key, d) };
     });
     assertValueSizes(ops, this.ctx.maxValueBytes, this.metadata.name, operation);
     return ops;
+  }
+
+  /**
+   * The index fields of a write of `redisKey` holding `data` (validated): its index set and registry,
+   * and, for an entity with field indexes, its field entries (docs/find.md, "Field indexes").
+   */
+  indexFields(redisKey: string, data: unknown): Pick<WriteOp, 'index' | 'registry' | 'fields'> {
+    const option = this.indexSets.writeOption(redisKey);
+    const indexes = this.metadata.fieldIndexes;
+    if (indexes.length === 0 || option.index === undefined) return option;
+    return { ...option, fields: fieldEntries(indexes, data as Record<string, unknown>) };
+  }
+
+  /**
+   * `reindex()` of field indexes: the stored value and field entries of each of `redisKeys` that holds
+   * a decodable value (others are skipped: a read removes them).
+   */
+  async fieldSyncEntries(redisKeys: readonly string[]): Promise<FieldSyncEntry[]> {
+    const raws = await this.ctx.store.mget(redisKeys);
+    const out: FieldSyncEntry[] = [];
+    raws.forEach((raw, i) => {
+      if (raw === null || raw === undefined) return;
+      const key = redisKeys[i]!;
+      const decoded = this.codec.decode(splitGrace(raw).payload, key);
+      if (decoded.ok) out.push({ key, value: raw, fields: fieldEntries(this.metadata.fieldIndexes, decoded.value as Record<string, unknown>) });
+    });
+    return out;
   }
 
   /**
@@ -212,7 +240,7 @@ export class EntityIO<E> implements NearReader<E> {
     }
     if (abandoned) return this.codec.materialize(data);
     const stored = graceWrite(this.codec.serialize(data), expiry.ttlMs, expiry.graceMs);
-    const op: WriteOp = { key: redisKey, value: stored.value, ttl: stored.ttl, ...this.indexSets.writeOption(redisKey) };
+    const op: WriteOp = { key: redisKey, value: stored.value, ttl: stored.ttl, ...this.indexFields(redisKey, data) };
     const tooLarge = valueTooLarge(op, this.ctx.maxValueBytes, this.metadata.name, 'getOrLoad');
     if (tooLarge) this.ctx.events.emitError(tooLarge);
     else await this.commit('getOrLoad', [op], awaitWrite);

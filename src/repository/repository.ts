@@ -347,6 +347,7 @@ export class Repository<E, K extends keyof E = DeclaredKeyOf<E>, W = EntityInput
         indexes: this.io.indexSets,
         batchSize: options.batchSize ?? 1000,
         call: (fn) => this.io.call('reindex', undefined, fn),
+        ...(this.metadata.fieldIndexes.length > 0 ? { fieldEntries: (redisKeys: readonly string[]) => this.io.fieldSyncEntries(redisKeys) } : {}),
       });
     });
   }

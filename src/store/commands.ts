@@ -12,7 +12,7 @@
  */
 export type StoreCommand =
   | 'get' | 'getWithPttl' | 'mget' | 'write' | 'unlink' | 'deleteIfEquals' | 'exists' | 'pttl' | 'expire'
-  | 'scan' | 'indexScan' | 'indexPrune' | 'indexSync';
+  | 'scan' | 'indexScan' | 'indexPrune' | 'indexSync' | 'fieldScan' | 'fieldSync';
 
 /**
  * What is known about one Store method. @internal
@@ -33,7 +33,7 @@ export interface CommandFacts {
   readonly empty: (count: number) => unknown;
 }
 
-const DONE: IteratorResult<string[]> = { done: true, value: undefined };
+const DONE: IteratorResult<never> = { done: true, value: undefined };
 
 /**
  * The command table, one row per {@link StoreCommand}. @internal
@@ -55,6 +55,8 @@ export const STORE_COMMANDS: { readonly [C in StoreCommand]: CommandFacts } = {
   indexScan: { label: 'ZSCAN', redis: ['ZSCAN', 'ZRANGE', 'ZRANGEBYLEX', 'EXISTS'], write: false, durable: false, empty: () => DONE },
   indexPrune: { label: 'ZREMRANGEBYSCORE', redis: ['ZREMRANGEBYSCORE'], write: true, durable: false, empty: () => 0 },
   indexSync: { label: 'ZADD', redis: ['ZADD'], write: true, durable: false, empty: () => 0 },
+  fieldScan: { label: 'ZRANGEBYLEX', redis: ['ZRANGEBYLEX', 'ZREVRANGEBYLEX', 'EXISTS'], write: false, durable: false, empty: () => DONE },
+  fieldSync: { label: 'HSET', redis: ['HSET'], write: true, durable: false, empty: () => 0 },
 };
 
 function redisNames(pick: (facts: CommandFacts) => boolean): ReadonlySet<string> {

@@ -6,7 +6,7 @@
  * import { MemoryStore, RedisStore } from 'cacheorm';
  * const store = process.env.REDIS_URL ? new RedisStore(process.env.REDIS_URL) : new MemoryStore();
  */
-export type { IndexOption, IndexScanOptions, ScanOptions, Store, WriteOp } from './store.js';
+export type { FieldBound, FieldHit, FieldScanOptions, FieldSyncEntry, IndexOption, IndexScanOptions, ScanOptions, Store, WriteOp } from './store.js';
 export { RedisStore, type RedisStoreOptions } from './redis/redis-store.js';
 export type { RedisClusterConfig } from './redis/cluster/cluster.js';
 export type { Durability } from './redis/durability.js';

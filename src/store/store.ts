@@ -108,6 +108,25 @@ export interface Store {
    */
   indexSync(index: string, keys: readonly string[]): Promise<number>;
 
+  /**
+   * Yields batches of the entries of one field in the field index of `index` (entities with field
+   * indexes, docs/find.md "Field indexes"), as `[key, encoded value]` pairs, in encoded-value order
+   * (then key order; `reverse`: both descending), between `min` and `max` (Redis: pages of
+   * `ZRANGEBYLEX`/`ZREVRANGEBYLEX` over `<index>:fields`). Only entries whose key exists are yielded; an
+   * entry whose key is gone (expired, raw `DEL`, eviction) is removed, with every other index entry of
+   * that key, when the scan meets it. An entry present for the whole scan is yielded once; entries
+   * added or removed meanwhile may or may not be. Batches are never empty.
+   */
+  fieldScan(index: string, options: FieldScanOptions): AsyncIterable<FieldHit[]>;
+
+  /**
+   * `reindex()`'s step for field indexes: for each entry whose key still holds exactly `value`, makes
+   * `fields` the key's field-index entries in `index` (replacing the previous ones); a key that no
+   * longer exists loses every index entry; a key holding another value is left alone (its writer keeps
+   * its entries). Answers how many keys got their entries written.
+   */
+  fieldSync(index: string, entries: readonly FieldSyncEntry[]): Promise<number>;
+
   /** Releases what the store created (connections, timers). Never closes a client it was given. */
   close(): Promise<void>;
 }
@@ -145,6 +164,69 @@ export interface WriteOp {
    * lives in another slot, lists it right after the write that created the index set.
    */
   registry?: string;
+  /**
+   * The key's field-index entries (entities with field indexes; only together with `index`): per
+   * indexed field with a value, `field \0 encoded value \0`, concatenated (`''`: no indexed value). When
+   * the write applies, they replace the key's previous entries in `<index>:fields` (the previous ones
+   * are read from `<index>:fvals`, not guessed), in the same atomic step as the write. Omitted: the
+   * key's field entries are left as they are.
+   */
+  fields?: string;
+}
+
+/**
+ * One bound of {@link FieldScanOptions}: an encoded value, included or not.
+ *
+ * @example
+ * const atLeast18: FieldBound = { value: encodedEighteen, inclusive: true };
+ */
+export interface FieldBound {
+  /** The encoded value (see docs/find.md, "Field indexes"). */
+  value: string;
+  /** Whether entries with exactly this value are in range. */
+  inclusive: boolean;
+}
+
+/**
+ * Options of {@link Store.fieldScan}.
+ *
+ * @example
+ * for await (const hits of store.fieldScan('app:user#index', { field: 'age', min: { value: enc18, inclusive: true } })) { ... }
+ */
+export interface FieldScanOptions {
+  /** The field's name in the index (the field name, `\0`/`\1` escaped). */
+  field: string;
+  /** Lower bound; omitted: the field's smallest value. */
+  min?: FieldBound;
+  /** Upper bound; omitted: the field's largest value. */
+  max?: FieldBound;
+  /** Largest value first. */
+  reverse?: boolean;
+  /** Entries per round trip (default 1000). */
+  count?: number;
+}
+
+/**
+ * One entry yielded by {@link Store.fieldScan}: the entity's key and the encoded value it is listed under.
+ *
+ * @example
+ * const [key, value]: FieldHit = ['app:user:42', 'bff0000000000000'];
+ */
+export type FieldHit = readonly [key: string, value: string];
+
+/**
+ * One key of {@link Store.fieldSync}.
+ *
+ * @example
+ * const entry: FieldSyncEntry = { key: 'app:user:42', value: storedText, fields: 'age\0bff0000000000000\0' };
+ */
+export interface FieldSyncEntry {
+  /** The entity's key. */
+  key: string;
+  /** The stored value the entries were computed from. */
+  value: string;
+  /** The entries (as {@link WriteOp.fields}). */
+  fields: string;
 }
 
 /**

@@ -4,7 +4,7 @@
  * @internal
  */
 import { StoreError } from '../errors/index.js';
-import type { IndexOption, IndexScanOptions, ScanOptions, WriteOp } from './store.js';
+import type { FieldBound, FieldScanOptions, FieldSyncEntry, IndexOption, IndexScanOptions, ScanOptions, WriteOp } from './store.js';
 
 /** Default `COUNT` hint of {@link Store.scan}. */
 export const DEFAULT_SCAN_COUNT = 1000;
@@ -37,7 +37,14 @@ export function assertWriteOps(ops: readonly WriteOp[]): void {
         { command: 'SET' },
       );
     }
-    const { ttl, mode, index: indexSet, registry } = op;
+    const { ttl, mode, index: indexSet, registry, fields } = op;
+    if (fields !== undefined && (indexSet === undefined || !isFieldEntries(fields))) {
+      throw new StoreError(
+        `Invalid field entries for SET${where}: pass them as a string of 'field\\0value\\0' pieces together with index, or leave them out.`,
+        'ERR syntax error',
+        { command: 'SET', key: op.key },
+      );
+    }
     if (indexSet !== undefined && !isIndexName(indexSet)) {
       throw new StoreError(
         `Invalid index set ${describe(indexSet)} for SET${where}: pass the index key as a non-empty string, or leave it out.`,
@@ -173,4 +180,52 @@ export function indexScanArguments(
     });
   }
   return { match, prefix, count: scanCount(match ?? '*', options) };
+}
+
+/** Whether `fields` is a string of `field \0 value \0` pieces (`''` for none). */
+function isFieldEntries(fields: unknown): fields is string {
+  return typeof fields === 'string' && /^(?:[^\0]*\0[^\0]*\0)*$/.test(fields);
+}
+
+function isBound(bound: unknown): bound is FieldBound {
+  return bound === undefined || (typeof bound === 'object' && bound !== null && typeof (bound as FieldBound).value === 'string' && !(bound as FieldBound).value.includes('\0') && typeof (bound as FieldBound).inclusive === 'boolean');
+}
+
+/**
+ * Checks the arguments of {@link Store.fieldScan} and answers them with defaults filled in.
+ *
+ * @example
+ * fieldScanArguments('app:u#index', { field: 'age' }); // { field: 'age', min: undefined, max: undefined, reverse: false, count: 1000 }
+ */
+export function fieldScanArguments(
+  index: unknown,
+  options: FieldScanOptions | undefined,
+): { field: string; min: FieldBound | undefined; max: FieldBound | undefined; reverse: boolean; count: number } {
+  assertIndex(index, 'ZRANGEBYLEX');
+  const field = options?.field;
+  if (typeof field !== 'string' || field === '' || field.includes('\0') || !isBound(options?.min) || !isBound(options?.max)) {
+    throw new StoreError(
+      'Store.fieldScan() takes { field, min?, max? }: a non-empty field name and bounds { value, inclusive } whose value is an encoded index value (no NUL).',
+      'ERR syntax error',
+      { command: 'ZRANGEBYLEX' },
+    );
+  }
+  return { field, min: options!.min, max: options!.max, reverse: options?.reverse === true, count: scanCount('*', options) };
+}
+
+/**
+ * Checks the arguments of {@link Store.fieldSync}.
+ *
+ * @example
+ * assertFieldSync('app:u#index', [{ key: 'app:u:1', value: '{}', fields: '' }]); // fine
+ */
+export function assertFieldSync(index: unknown, entries: unknown): asserts entries is readonly FieldSyncEntry[] {
+  assertIndex(index, 'HSET');
+  const ok = (e: unknown): boolean =>
+    typeof e === 'object' && e !== null && typeof (e as FieldSyncEntry).key === 'string' && typeof (e as FieldSyncEntry).value === 'string' && isFieldEntries((e as FieldSyncEntry).fields);
+  if (!Array.isArray(entries) || !entries.every(ok)) {
+    throw new StoreError("Store.fieldSync() takes an array of { key, value, fields } with string key and value and 'field\\0value\\0' entries.", 'ERR syntax error', {
+      command: 'HSET',
+    });
+  }
 }

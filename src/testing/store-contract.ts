@@ -10,6 +10,7 @@ import type { Store } from '../store/store.js';
 import { indexConsistencyContract } from './index-consistency-contract.js';
 import { indexContract } from './index-contract.js';
 import { checkOptions, type StoreContractOptions } from './options.js';
+import { fieldIndexContract } from './field-index-contract.js';
 import { indexRangeContract } from './index-range-contract.js';
 import { scanAll, sleep } from './scans.js';
 
@@ -324,6 +325,7 @@ export function describeStoreContract<S extends Store>(options: StoreContractOpt
       indexContract(context);
       indexConsistencyContract(context);
       indexRangeContract(context);
+      fieldIndexContract(context);
     }
   });
 }

@@ -86,6 +86,8 @@ declare global {
     indexScan: cacheorm.Store['indexScan'];
     indexPrune: cacheorm.Store['indexPrune'];
     indexSync: cacheorm.Store['indexSync'];
+    fieldScan: cacheorm.Store['fieldScan'];
+    fieldSync: cacheorm.Store['fieldSync'];
     close: cacheorm.Store['close'];
   }
   interface Mailer {

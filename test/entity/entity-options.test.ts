@@ -23,7 +23,7 @@ const schema = z.object({ id: z.string(), name: z.string() });
 describe('unknown entity options', () => {
   it('defineEntity refuses a misspelt option, naming the closest valid one', () => {
     const err = definitionError(() => defineEntity({ name: 'user', key: ['id'], schema, ttl: '1m', fnd: 'index' } as never));
-    expect(err.message).toMatch(/defineEntity \(entity "user"\) has no option "fnd"\. Did you mean "find"\? Valid options: name, ttl, version, find, hashTag, grace, nearCache, key, schema\./);
+    expect(err.message).toMatch(/defineEntity \(entity "user"\) has no option "fnd"\. Did you mean "find"\? Valid options: name, ttl, version, find, hashTag, grace, nearCache, key, schema, indexes\./);
     expect(err.entity).toBe('user');
     expect(definitionError(() => defineEntity({ name: 'user', keys: ['id'], key: ['id'], schema, ttl: '1m' } as never)).message).toMatch(/"keys"\. Did you mean "key"\?/);
     expect(definitionError(() => defineEntity({ name: 'user', key: ['id'], schema, ttl: '1m', colour: 1 } as never)).message).toMatch(/has no option "colour"\. Valid options:/);

@@ -48,6 +48,8 @@ describe('the command table', () => {
     for await (const page of store.indexScan('i#index')) void page;
     await store.indexPrune('i#index');
     await store.indexSync('i#index', ['a']);
+    for await (const page of store.fieldScan('i#index', { field: 'age' })) void page;
+    await store.fieldSync('i#index', [{ key: 'a', value: '1', fields: '' }]);
     await store.close();
     const seen = new Set<StoreCommand>();
     for (const call of store.calls) {
@@ -73,7 +75,7 @@ describe('the command table', () => {
   });
 
   it('makes the Redis error mapping call every write command a write, on standalone and cluster alike', () => {
-    expect([...WRITE_REDIS_COMMANDS].sort()).toEqual(['EVALSHA', 'MULTI/EXEC', 'PERSIST', 'PEXPIRE', 'SET', 'UNLINK', 'ZADD', 'ZREM', 'ZREMRANGEBYSCORE']);
+    expect([...WRITE_REDIS_COMMANDS].sort()).toEqual(['EVALSHA', 'HSET', 'MULTI/EXEC', 'PERSIST', 'PEXPIRE', 'SET', 'UNLINK', 'ZADD', 'ZREM', 'ZREMRANGEBYSCORE']);
     const gaveUp = new Error('Too many Cluster redirections. Last error: Error: Connection is closed.');
     const cluster = toClusterFailure(gaveUp, { command: 'ZREMRANGEBYSCORE', key: 'i#index', target });
     expect(cluster).toBeInstanceOf(StoreUnavailableError);

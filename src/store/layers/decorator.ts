@@ -4,7 +4,7 @@
  */
 import { TRACES_ITS_CALLS, tracesItsCalls } from '../calls/bounds.js';
 import { STORE_COMMANDS, type StoreCommand } from '../commands.js';
-import type { IndexOption, IndexScanOptions, ScanOptions, Store, WriteOp } from '../store.js';
+import type { FieldHit, FieldScanOptions, FieldSyncEntry, IndexOption, IndexScanOptions, ScanOptions, Store, WriteOp } from '../store.js';
 
 export type { StoreCommand } from '../commands.js';
 
@@ -159,23 +159,34 @@ export abstract class StoreDecorator implements Store {
     return this.around(call('indexSync', { key: index, count: keys.length }), () => this.inner.indexSync(index, keys));
   }
 
+  /** {@inheritDoc Store.fieldScan} */
+  fieldScan(index: string, options: FieldScanOptions): AsyncIterable<FieldHit[]> {
+    return this.pages(call('fieldScan', { key: index }), () => this.inner.fieldScan(index, options));
+  }
+
+  /** {@inheritDoc Store.fieldSync} */
+  fieldSync(index: string, entries: readonly FieldSyncEntry[]): Promise<number> {
+    return this.around(call('fieldSync', { key: index, count: entries.length }), () => this.inner.fieldSync(index, entries));
+  }
+
   /** {@inheritDoc Store.close} */
   close(): Promise<void> {
     return this.inner.close();
   }
 
   /** A scan whose every page goes through `around`; stopping early goes through `finishPages`. */
-  private pages(call: StoreCall<IteratorResult<string[]>>, open: () => AsyncIterable<string[]>): AsyncIterable<string[]> {
+  private pages<P>(pageCall: StoreCall<IteratorResult<P>>, open: () => AsyncIterable<P>): AsyncIterable<P> {
+    const call = pageCall as unknown as StoreCall<IteratorResult<string[]>>;
     return {
       [Symbol.asyncIterator]: () => {
-        let iterator: AsyncIterator<string[]> | undefined;
+        let iterator: AsyncIterator<P> | undefined;
         let finished = false;
         const inner = () => (iterator ??= open()[Symbol.asyncIterator]());
         return {
-          next: async () => {
-            if (finished) return DONE;
+          next: async (): Promise<IteratorResult<P>> => {
+            if (finished) return DONE as IteratorResult<P>;
             try {
-              const step = await this.around(call, () => inner().next());
+              const step = (await this.around(call, () => inner().next() as Promise<IteratorResult<string[]>>)) as IteratorResult<P>;
               if (step.done) finished = true;
               return step;
             } catch (err) {
@@ -183,14 +194,14 @@ export abstract class StoreDecorator implements Store {
               throw err;
             }
           },
-          return: async () => {
+          return: async (): Promise<IteratorResult<P>> => {
             if (finished || iterator === undefined) {
               finished = true;
-              return DONE;
+              return DONE as IteratorResult<P>;
             }
             finished = true;
             const it = iterator;
-            return this.finishPages(call, async () => (await it.return?.()) ?? DONE);
+            return (await this.finishPages(call, async () => ((await it.return?.()) ?? DONE) as IteratorResult<string[]>)) as IteratorResult<P>;
           },
         };
       },

@@ -79,6 +79,8 @@ export class IndexSets {
   constructor(
     private readonly data: Map<string, Entry>,
     private readonly live: (key: string, now: number) => Entry | undefined,
+    /** Called for each member removed from an index set (the key's field entries go with it). */
+    private readonly removed: (index: string, member: string) => void = () => undefined,
   ) {}
 
   /** The sorted set at `index`, `undefined` when absent; a `WRONGTYPE` {@link StoreError} for a string. */
@@ -103,7 +105,10 @@ export class IndexSets {
   remove(index: string, members: Iterable<string>, now: number): void {
     const set = this.get(index, now, 'ZREM');
     if (set === undefined) return;
-    for (const member of members) set.delete(member);
+    for (const member of members) {
+      set.delete(member);
+      this.removed(index, member);
+    }
     if (set.size === 0) this.data.delete(index);
   }
 
@@ -115,6 +120,7 @@ export class IndexSets {
     for (const [member, score] of set) {
       if (score <= now) {
         set.delete(member);
+        this.removed(index, member);
         removed++;
       }
     }

@@ -2,9 +2,10 @@ import { ConfigError, StoreUnavailableError } from '../../errors/index.js';
 import { compileGlob } from '../glob.js';
 import { walkInBatches } from './memory-batches.js';
 import { IndexSets, expiryScore, isExpired, wrongType, type Entry } from './memory-index.js';
-import type { IndexOption, IndexScanOptions, ScanOptions, Store, WriteOp } from '../store.js';
+import { MemoryFieldIndexes } from './memory-fields.js';
+import type { FieldHit, FieldScanOptions, FieldSyncEntry, IndexOption, IndexScanOptions, ScanOptions, Store, WriteOp } from '../store.js';
 import {
-  assertExpireTtl, assertIndex, assertKeys, assertWriteOps, indexOption, indexScanArguments, scanCount,
+  assertExpireTtl, assertFieldSync, assertIndex, assertKeys, assertWriteOps, fieldScanArguments, indexOption, indexScanArguments, scanCount,
 } from '../validate.js';
 
 /**
@@ -66,7 +67,12 @@ export class MemoryStore implements Store {
   readonly kind = 'memory';
 
   readonly #data = new Map<string, Entry>();
-  readonly #indexes = new IndexSets(this.#data, (key, now) => this.#live(key, now));
+  readonly #fields = new MemoryFieldIndexes();
+  readonly #indexes = new IndexSets(
+    this.#data,
+    (key, now) => this.#live(key, now),
+    (index, member) => this.#fields.drop(index, member),
+  );
   readonly #now: () => number;
   readonly #timer: NodeJS.Timeout | undefined;
   /** Where the sweep resumes; `undefined` starts a new pass over the map. */
@@ -141,13 +147,14 @@ export class MemoryStore implements Store {
       if (index !== undefined) this.#indexes.get(index, now, 'ZADD'); // WRONGTYPE first
       if (registry !== undefined) this.#indexes.get(registry, now, 'ZADD');
     }
-    return ops.map(({ key, value, ttl, mode, index, registry }) => {
+    return ops.map(({ key, value, ttl, mode, index, registry, fields }) => {
       const current = this.#live(key, now);
       if ((mode === 'NX' && current) || (mode === 'XX' && !current)) return false;
       const expiresAt = ttl === 'keep' ? (current?.expiresAt ?? null) : ttl === null ? null : now + ttl;
       this.#data.set(key, { value, expiresAt });
       // 'keep' leaves the score of a member already there, as RedisStore does.
       if (index !== undefined) this.#indexes.add(index, key, expiryScore(expiresAt), now, ttl === 'keep');
+      if (index !== undefined && fields !== undefined) this.#fields.set(index, key, fields);
       if (index !== undefined && registry !== undefined) this.#indexes.add(registry, index, Number.POSITIVE_INFINITY, now);
       return true;
     });
@@ -274,6 +281,45 @@ export class MemoryStore implements Store {
       }
     }
     return existing;
+  }
+
+  /**
+   * Yields batches of one field's entries in the field index of `index`, as {@link Store.fieldScan}
+   * describes: `count` members per step in value order, resuming after the last member read; an entry
+   * whose key is gone is dropped with every index entry of its key.
+   */
+  async *fieldScan(index: string, options: FieldScanOptions): AsyncIterable<FieldHit[]> {
+    this.#assertOpen();
+    const args = fieldScanArguments(index, options);
+    yield* this.#fields.scan(
+      index,
+      args,
+      (key) => this.#live(key, this.#now()) !== undefined,
+      (key) => {
+        this.#indexes.remove(index, [key], this.#now());
+        this.#fields.drop(index, key);
+      },
+      () => this.#assertOpen(),
+    );
+  }
+
+  /** {@inheritDoc Store.fieldSync} */
+  async fieldSync(index: string, entries: readonly FieldSyncEntry[]): Promise<number> {
+    this.#assertOpen();
+    assertFieldSync(index, entries);
+    const now = this.#now();
+    let written = 0;
+    for (const { key, value, fields } of entries) {
+      const current = this.#live(key, now)?.value;
+      if (current === undefined) {
+        this.#indexes.remove(index, [key], now);
+        this.#fields.drop(index, key);
+      } else if (current === value) {
+        this.#fields.set(index, key, fields);
+        written++;
+      }
+    }
+    return written;
   }
 
   /**

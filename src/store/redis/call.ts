@@ -121,7 +121,7 @@ function confirmed<T>(path: CallPath, call: RedisCall, durable: boolean, pending
  * @example
  * yield* callPerPage(this.path, { method: 'indexScan', command: 'ZRANGEBYLEX', key: index }, pages);
  */
-export async function* callPerPage(path: CallPath, call: RedisCall, pages: AsyncIterable<string[]>): AsyncIterable<string[]> {
+export async function* callPerPage<P>(path: CallPath, call: RedisCall, pages: AsyncIterable<P>): AsyncIterable<P> {
   const iterator = pages[Symbol.asyncIterator]();
   let done = false;
   try {

@@ -153,8 +153,8 @@ export function setArguments({ key, value, ttl, mode }: WriteOp): string[] {
  * @example
  * chunk(['a', 'b', 'c'], 2); // [['a', 'b'], ['c']]
  */
-export function chunk(keys: readonly string[], size: number): string[][] {
-  const chunks: string[][] = [];
+export function chunk<T>(keys: readonly T[], size: number): T[][] {
+  const chunks: T[][] = [];
   for (let start = 0; start < keys.length; start += size) chunks.push(keys.slice(start, start + size));
   return chunks;
 }

@@ -4,7 +4,7 @@ import { checkDurability, ReplicaConfirmations, type Durability } from './durabi
 import { isClusterClient, isClusterConfig, type RedisClusterConfig } from './cluster/cluster.js';
 import { RedisClusterStore } from './cluster/cluster-store.js';
 import { StandaloneRedisStore } from './standalone/standalone-store.js';
-import type { IndexOption, IndexScanOptions, ScanOptions, Store, WriteOp } from '../store.js';
+import type { FieldHit, FieldScanOptions, FieldSyncEntry, IndexOption, IndexScanOptions, ScanOptions, Store, WriteOp } from '../store.js';
 import { DEFAULT_COMMAND_TIMEOUT_MS, TRACES_ITS_CALLS, type CallBounds } from '../calls/bounds.js';
 
 /**
@@ -284,6 +284,26 @@ export class RedisStore<C extends Redis | Cluster = Redis> implements Store {
    */
   indexSync(index: string, keys: readonly string[]): Promise<number> {
     return this.#impl.indexSync(index, keys);
+  }
+
+  /**
+   * Yields batches of one field's entries in the field index of `index` ({@link Store.fieldScan}).
+   *
+   * @example
+   * for await (const hits of store.fieldScan('app:user#index', { field: 'age' })) console.log(hits.map(([key]) => key));
+   */
+  fieldScan(index: string, options: FieldScanOptions): AsyncIterable<FieldHit[]> {
+    return this.#impl.fieldScan(index, options);
+  }
+
+  /**
+   * Writes the field entries of keys that still hold the value they were computed from ({@link Store.fieldSync}).
+   *
+   * @example
+   * await store.fieldSync('app:user#index', [{ key: 'app:user:1', value: stored, fields: entries }]);
+   */
+  fieldSync(index: string, entries: readonly FieldSyncEntry[]): Promise<number> {
+    return this.#impl.fieldSync(index, entries);
   }
 
   /**

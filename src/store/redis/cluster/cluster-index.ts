@@ -16,6 +16,7 @@
 import { StoreError } from '../../../errors/index.js';
 import type { LuaScript } from '../lua/lua.js';
 import { lua } from '../lua/lua.js';
+import { FIELD_FUNCTIONS, fieldsArg } from '../lua/index-scripts.js';
 import { hashTagOf } from './slots.js';
 import type { WriteOp } from '../../store.js';
 import { WRONGTYPE_REPLY } from '../../commands.js';
@@ -43,25 +44,48 @@ export function clusterLexKeyOf(index: string): string {
 
 
 /**
- * Updates the index set `KEYS[1]` and its companion `KEYS[2]` for members written or removed elsewhere.
- * ARGV: triples `op, member, ms`: `set` scores the member now + `ms` (`+inf` when `ms` is `''`), `keep`
- * does the same only when the member is absent (`ZADD NX`, like `KEEPTTL`), `del` removes it. Checks
- * both sets' types first (`WRONGTYPE` before any change); with no ARGV it only checks. Answers 1.
+ * The four keys of an index on a cluster, in the order every index script takes them (expiry set,
+ * lexicographic set, field set, field entries hash), all in the index's slot (see
+ * {@link clusterLexKeyOf}).
  *
  * @example
- * await evalScript(cluster, INDEX_APPLY, ['app:s#index', 'app:s#index:lex{app:s#index}'], ['set', 'app:s:1', '60000']);
+ * clusterIndexKeysOf('app:u#index'); // ['app:u#index', 'app:u#index:lex{app:u#index}', 'app:u#index:fields{app:u#index}', 'app:u#index:fvals{app:u#index}']
  */
-export const INDEX_APPLY: LuaScript = lua(`local t = redis.call('TIME')
+export function clusterIndexKeysOf(index: string): string[] {
+  const lex = clusterLexKeyOf(index);
+  const tagged = hashTagOf(index) !== undefined;
+  const companion = (suffix: string) => (tagged ? `${index}:${suffix}` : `${index}:${suffix}{${index}}`);
+  return [index, lex, companion('fields'), companion('fvals')];
+}
+
+/**
+ * Updates the index `KEYS[1..4]` ({@link clusterIndexKeysOf}) for members written or removed elsewhere.
+ * ARGV: quads `op, member, ms, fields`: `set` scores the member now + `ms` (`+inf` when `ms` is `''`),
+ * `keep` does the same only when the member is absent (`ZADD NX`, like `KEEPTTL`), `del` removes it with
+ * its field entries, `fld` only sets its field entries; `fields` (`''`: leave them, else `'+'` and the
+ * entries) replaces the member's field entries for `set`, `keep` and `fld`. Checks every key's type first
+ * (`WRONGTYPE` before any change); with no ARGV it only checks. Answers 1.
+ *
+ * @example
+ * await evalScript(cluster, INDEX_APPLY, clusterIndexKeysOf('app:s#index'), ['set', 'app:s:1', '60000', '']);
+ */
+export const INDEX_APPLY: LuaScript = lua(`${FIELD_FUNCTIONS}local t = redis.call('TIME')
 local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
-for k = 1, 2 do
+for k = 1, 3 do
   local kind = redis.call('TYPE', KEYS[k]).ok
   if kind ~= 'zset' and kind ~= 'none' then return redis.error_reply('${WRONGTYPE_REPLY}') end
 end
-for i = 1, #ARGV, 3 do
-  local op, member, ms = ARGV[i], ARGV[i + 1], ARGV[i + 2]
+local kind = redis.call('TYPE', KEYS[4]).ok
+if kind ~= 'hash' and kind ~= 'none' then return redis.error_reply('${WRONGTYPE_REPLY}') end
+for i = 1, #ARGV, 4 do
+  local op, member, ms, fields = ARGV[i], ARGV[i + 1], ARGV[i + 2], ARGV[i + 3]
+  if fields ~= '' and op ~= 'del' then setfields(KEYS[3], KEYS[4], member, string.sub(fields, 2)) end
   if op == 'del' then
     redis.call('ZREM', KEYS[1], member)
     redis.call('ZREM', KEYS[2], member)
+    unfield(KEYS[3], KEYS[4], member)
+  elseif op == 'fld' then
+    -- field entries only (set above)
   else
     local score = '+inf'
     if ms ~= '' then score = now + tonumber(ms) end
@@ -79,9 +103,9 @@ return 1`);
  * One index change of a split operation: an {@link INDEX_APPLY} triple.
  *
  * @example
- * const change: IndexChange = ['set', 'app:s:1', '60000'];
+ * const change: IndexChange = ['set', 'app:s:1', '60000', ''];
  */
-export type IndexChange = [op: 'set' | 'keep' | 'del', member: string, ms: string];
+export type IndexChange = [op: 'set' | 'keep' | 'del' | 'fld', member: string, ms: string, fields: string];
 
 /**
  * The `KEYS` and `ARGV` of one standalone `WRITE` script call (see `lua/index-scripts.ts`) for ops of one slot,
@@ -90,16 +114,16 @@ export type IndexChange = [op: 'set' | 'keep' | 'del', member: string, ms: strin
  * created its index set, so the caller lists the set in the registry.
  *
  * @example
- * writeCallIn(ops, new Set([0])); // { keys: [k0, index, lex, k1], args: [...] }
+ * writeCallIn(ops, new Set([0])); // { keys: [k0, index, lex, fields, fvals, k1], args: [...] }
  */
 export function writeCallIn(ops: readonly WriteOp[], colocated: ReadonlySet<number>): { keys: string[]; args: string[] } {
   const keys: string[] = [];
   const args: string[] = [];
-  ops.forEach(({ key, value, ttl, mode, index, registry }, i) => {
+  ops.forEach(({ key, value, ttl, mode, index, registry, fields }, i) => {
     keys.push(key);
     const indexed = index !== undefined && colocated.has(i);
-    if (indexed) keys.push(index, clusterLexKeyOf(index));
-    args.push(value, ttl === null ? '' : String(ttl), mode ?? '', indexed ? (registry === undefined ? '1' : '3') : '0');
+    if (indexed) keys.push(...clusterIndexKeysOf(index));
+    args.push(value, ttl === null ? '' : String(ttl), mode ?? '', indexed ? (registry === undefined ? '1' : '3') : '0', indexed ? fieldsArg(index, fields) : '');
   });
   return { keys, args };
 }
@@ -109,14 +133,15 @@ export function writeCallIn(ops: readonly WriteOp[], colocated: ReadonlySet<numb
  * `KEEPTTL` write, `-1` for none, `-2` when it vanished meanwhile).
  *
  * @example
- * writeChange({ key: 'k', value: 'v', ttl: 5000, index: 'i' }); // ['set', 'k', '5000']
+ * writeChange({ key: 'k', value: 'v', ttl: 5000, index: 'i' }); // ['set', 'k', '5000', '']
  */
 export function writeChange(op: WriteOp, pttl?: number): IndexChange | undefined {
+  const fields = fieldsArg(op.index, op.fields);
   if (op.ttl === 'keep') {
     if (pttl === undefined || pttl === -2) return undefined;
-    return ['keep', op.key, pttl === -1 ? '' : String(pttl)];
+    return ['keep', op.key, pttl === -1 ? '' : String(pttl), fields];
   }
-  return ['set', op.key, op.ttl === null ? '' : String(op.ttl)];
+  return ['set', op.key, op.ttl === null ? '' : String(op.ttl), fields];
 }
 
 /**
@@ -134,7 +159,7 @@ export async function syncRemote(
   pttl: (key: string) => Promise<number>,
   apply: (changes: IndexChange[]) => Promise<void>,
 ): Promise<number> {
-  const change = (key: string, ttl: number): IndexChange => (ttl === -2 ? ['del', key, ''] : ['set', key, ttl === -1 ? '' : String(ttl)]);
+  const change = (key: string, ttl: number): IndexChange => (ttl === -2 ? ['del', key, '', ''] : ['set', key, ttl === -1 ? '' : String(ttl), '']);
   const ttls = await Promise.all(keys.map(pttl));
   await apply(keys.map((key, i) => change(key, ttls[i]!)));
   const dropped = keys.filter((_, i) => ttls[i] === -2);

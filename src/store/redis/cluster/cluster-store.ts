@@ -5,7 +5,7 @@
  */
 import type { Cluster, ClusterOptions } from 'ioredis';
 import { StoreUnavailableError } from '../../../errors/index.js';
-import { clusterLexKeyOf, existingMembers, INDEX_APPLY, syncRemote, type IndexChange } from './cluster-index.js';
+import { clusterIndexKeysOf, clusterLexKeyOf, existingMembers, INDEX_APPLY, syncRemote, type IndexChange } from './cluster-index.js';
 import { ClusterWrites } from './cluster-writes.js';
 import { ReplicaConfirmations, type Durability } from '../durability.js';
 import { quitClient, setArguments } from '../client.js';
@@ -13,6 +13,7 @@ import { RedisConnection } from '../connection.js';
 import { closedStoreError, type RedisTarget } from '../errors.js';
 import { DELETE_IF_EQUALS, EXPIRE_INDEXED, GET_WITH_PTTL, INDEX_PRUNE, INDEX_SYNC } from '../lua/index-scripts.js';
 import { indexPages } from '../lua/index-walk.js';
+import { FIELD_SYNC, fieldPages } from '../lua/field-scripts.js';
 import { evalScript, type LuaArg, type LuaScript } from '../lua/lua.js';
 import {
   clusterTarget, masterOfSlot, openCluster, toClusterFailure, type RedisClusterConfig,
@@ -22,9 +23,9 @@ import { scanCluster } from './cluster-scan.js';
 import { WalkGuard } from '../walk-guard.js';
 import { callPerPage, runCall, type CallPath } from '../call.js';
 import { WriteCoalescer } from '../write-coalescer.js';
-import type { IndexOption, IndexScanOptions, ScanOptions, Store, WriteOp } from '../../store.js';
+import type { FieldHit, FieldScanOptions, FieldSyncEntry, IndexOption, IndexScanOptions, ScanOptions, Store, WriteOp } from '../../store.js';
 import {
-  assertExpireTtl, assertIndex, assertKeys, assertWriteOps, indexOption, indexScanArguments, scanCount,
+  assertExpireTtl, assertFieldSync, assertIndex, assertKeys, assertWriteOps, fieldScanArguments, indexOption, indexScanArguments, scanCount,
 } from '../../validate.js';
 
 /**
@@ -183,9 +184,9 @@ export class RedisClusterStore implements Store {
     return runCall(this.path, { method: 'deleteIfEquals', command: 'EVALSHA', key }, async () => {
       const colocated = index !== undefined && keySlot(index) === keySlot(key);
       if (index !== undefined && !colocated) await this.#applyIndex(index, []); // type check before anything changes
-      const keys = colocated ? [key, index, clusterLexKeyOf(index)] : [key];
+      const keys = colocated ? [key, ...clusterIndexKeysOf(index)] : [key];
       const deleted = (await evalScript(this.#writer, DELETE_IF_EQUALS, keys, [value])) === 1;
-      if (deleted && index !== undefined && !colocated) await this.#applyIndex(index, [['del', key, '']]);
+      if (deleted && index !== undefined && !colocated) await this.#applyIndex(index, [['del', key, '', '']]);
       if (deleted) await this.#confirm(keySlot(key), 'EVALSHA', key);
       return deleted;
     });
@@ -215,7 +216,7 @@ export class RedisClusterStore implements Store {
         if (ttlMs !== null) existed = (await this.#writer.pexpire(key, ttlMs)) === 1;
         else existed = ((await this.#writer.multi().persist(key).exists(key).exec()) ?? [])[1]?.[1] === 1;
       }
-      if (existed && index !== undefined && !colocated) await this.#applyIndex(index, [['set', key, ttlMs === null ? '' : String(ttlMs)]]);
+      if (existed && index !== undefined && !colocated) await this.#applyIndex(index, [['set', key, ttlMs === null ? '' : String(ttlMs), '']]);
       if (existed) await this.#confirm(keySlot(key), command, key);
       return existed;
     });
@@ -238,7 +239,7 @@ export class RedisClusterStore implements Store {
     this.#assertOpen('ZSCAN');
     const { match, prefix, count } = indexScanArguments(index, options);
     const command = prefix !== undefined ? 'ZRANGEBYLEX' : match === undefined ? 'ZRANGE' : 'ZSCAN';
-    const keys = [index, clusterLexKeyOf(index)];
+    const keys = clusterIndexKeysOf(index);
     const slot = keySlot(index);
     const guard = new WalkGuard(() => masterOfSlot(this.#client, slot), command, () => this.#target.address);
     const call = { method: 'indexScan', command, key: index } as const;
@@ -262,7 +263,7 @@ export class RedisClusterStore implements Store {
   async indexPrune(index: string): Promise<number> {
     this.#assertOpen('ZREMRANGEBYSCORE');
     assertIndex(index, 'ZREMRANGEBYSCORE');
-    const keys = [index, clusterLexKeyOf(index)];
+    const keys = clusterIndexKeysOf(index);
     return runCall(this.path, { method: 'indexPrune', command: 'ZREMRANGEBYSCORE', key: index }, async () => (await evalScript(this.#client, INDEX_PRUNE, keys, [])) as number);
   }
 
@@ -280,17 +281,87 @@ export class RedisClusterStore implements Store {
 
   /** {@link RedisClusterStore.indexSync} on `path`, its arguments checked. */
   #indexSync(path: CallPath, index: string, keys: readonly string[]): Promise<number> {
-    const lex = clusterLexKeyOf(index);
+    const indexKeys = clusterIndexKeysOf(index);
     return runCall(path, { method: 'indexSync', command: 'ZADD', key: index, count: keys.length }, async () => {
       const home = keySlot(index);
       const local = keys.filter((key) => keySlot(key) === home);
       const remote = keys.filter((key) => keySlot(key) !== home);
       let existing = 0;
       for (let start = 0; start < local.length; start += this.#maxKeys) {
-        existing += (await evalScript(this.#client, INDEX_SYNC, [index, lex, ...local.slice(start, start + this.#maxKeys)], [])) as number;
+        existing += (await evalScript(this.#client, INDEX_SYNC, [...indexKeys, ...local.slice(start, start + this.#maxKeys)], [])) as number;
       }
       if (remote.length === 0) return existing;
       return existing + (await syncRemote(remote, (key) => this.#client.pttl(key), (changes) => this.#applyIndex(index, changes)));
+    });
+  }
+
+  /**
+   * Pages of one field's entries ({@link Store.fieldScan}): with the index's hash tag, each page's script
+   * checks that members' keys exist (same slot) and removes the gone ones; otherwise `EXISTS` runs per key
+   * from here and the gone keys are dropped with `indexSync`.
+   */
+  async *fieldScan(index: string, options: FieldScanOptions): AsyncIterable<FieldHit[]> {
+    this.#assertOpen('ZRANGEBYLEX');
+    const { field, min, max, reverse, count } = fieldScanArguments(index, options);
+    const keys = clusterIndexKeysOf(index);
+    const command = reverse ? 'ZREVRANGEBYLEX' : 'ZRANGEBYLEX';
+    const slot = keySlot(index);
+    const guard = new WalkGuard(() => masterOfSlot(this.#client, slot), command, () => this.#target.address);
+    const call = { method: 'fieldScan', command, key: index } as const;
+    const pageOn = (path: CallPath) => async (script: LuaScript, args: LuaArg[]) => {
+      const reply = await runCall(path, call, () => evalScript(this.#client, script, keys, args));
+      guard.check();
+      return reply;
+    };
+    if (hashTagOf(index) !== undefined) {
+      yield* fieldPages(pageOn(this.path), field, min, max, { count, reverse, checkKeys: true });
+      return;
+    }
+    // Keys in other slots than the index: existence checked here, each page one bounded, traced call.
+    const step = this.#stepPath;
+    const index_ = index;
+    const self = this;
+    async function* checked(): AsyncIterable<FieldHit[]> {
+      for await (const hits of fieldPages(pageOn(step), field, min, max, { count, reverse, checkKeys: false })) {
+        const alive = await runCall(step, { method: 'fieldScan', command: 'EXISTS' }, () => Promise.all(hits.map(([key]) => self.#client.exists(key))));
+        const gone = hits.filter((_, i) => alive[i] === 0).map(([key]) => key);
+        if (gone.length > 0) await self.#indexSync(step, index_, gone);
+        const live = gone.length === 0 ? hits : hits.filter((_, i) => alive[i] !== 0);
+        if (live.length > 0) yield live;
+      }
+    }
+    yield* callPerPage(this.path, call, checked());
+  }
+
+  /**
+   * {@link Store.fieldSync}: keys in the index's slot by the atomic script of standalone Redis; the others
+   * have their value read where they live (`GET`), then, for those still holding the given value, their
+   * entries written with {@link INDEX_APPLY} (two steps: a save in between keeps the entries it wrote
+   * itself only if it comes after; see docs/find.md).
+   */
+  async fieldSync(index: string, entries: readonly FieldSyncEntry[]): Promise<number> {
+    this.#assertOpen('HSET');
+    assertFieldSync(index, entries);
+    if (entries.length === 0) return 0;
+    const indexKeys = clusterIndexKeysOf(index);
+    return runCall(this.path, { method: 'fieldSync', command: 'HSET', key: index, count: entries.length }, async () => {
+      const home = keySlot(index);
+      const local = entries.filter((e) => keySlot(e.key) === home);
+      const remote = entries.filter((e) => keySlot(e.key) !== home);
+      let written = 0;
+      for (let start = 0; start < local.length; start += this.#maxKeys) {
+        const part = local.slice(start, start + this.#maxKeys);
+        written += (await evalScript(this.#client, FIELD_SYNC, [...indexKeys, ...part.map((e) => e.key)], part.flatMap((e) => [e.value, e.fields]))) as number;
+      }
+      if (remote.length === 0) return written;
+      const values = await Promise.all(remote.map((e) => this.#client.get(e.key)));
+      const changes: IndexChange[] = [];
+      remote.forEach((e, i) => {
+        if (values[i] === null) changes.push(['del', e.key, '', '']);
+        else if (values[i] === e.value) changes.push(['fld', e.key, '', `+${e.fields}`]);
+      });
+      if (changes.length > 0) await this.#applyIndex(index, changes);
+      return written + changes.filter((c) => c[0] === 'fld').length;
     });
   }
 
@@ -305,7 +376,7 @@ export class RedisClusterStore implements Store {
 
   /** Applies index changes (or, with none, only checks the set types) in chunks of `maxKeysPerCommand`. */
   async #applyIndex(index: string, changes: readonly IndexChange[]): Promise<void> {
-    const keys = [index, clusterLexKeyOf(index)];
+    const keys = clusterIndexKeysOf(index);
     if (changes.length === 0) {
       await evalScript(this.#writer, INDEX_APPLY, keys, []);
       return;

@@ -12,7 +12,7 @@
  * @internal
  */
 import type { Cluster } from 'ioredis';
-import { clusterLexKeyOf, INDEX_APPLY, writeCallIn, writeChange, type IndexChange } from './cluster-index.js';
+import { clusterIndexKeysOf, clusterLexKeyOf, INDEX_APPLY, writeCallIn, writeChange, type IndexChange } from './cluster-index.js';
 import { NO_EXEC_REPLY, setArguments } from '../client.js';
 import { toClusterFailure } from './cluster.js';
 import type { RedisTarget } from '../errors.js';
@@ -91,7 +91,7 @@ export class ClusterWrites {
     changes.clear();
     ops.forEach((op, i) => {
       if (op.index === undefined || op.registry === undefined || !applied[i]) return;
-      if (created.has(i) || !colocated.has(i)) add(op.registry, ['set', op.index, '']);
+      if (created.has(i) || !colocated.has(i)) add(op.registry, ['set', op.index, '', '']);
     });
     indexError ??= await this.applyAll(changes);
     this.throwFailures(settled, groups.size, ops.length === 1 ? ops[0]!.key : undefined);
@@ -107,7 +107,7 @@ export class ClusterWrites {
 
   /** {@inheritDoc Store.unlink} */
   async unlink(keys: readonly string[], index: string | undefined): Promise<number> {
-    const lex = index === undefined ? undefined : clusterLexKeyOf(index);
+    const indexKeys = index === undefined ? undefined : clusterIndexKeysOf(index);
     const home = index === undefined ? undefined : keySlot(index);
     const groups = groupBySlot(keys);
     const split = index !== undefined && [...groups.keys()].some((slot) => slot !== home);
@@ -119,7 +119,7 @@ export class ClusterWrites {
         try {
           for (let start = 0; start < positions.length; start += this.maxKeys) {
             const part = positions.slice(start, start + this.maxKeys).map((i) => keys[i]!);
-            if (index !== undefined && slot === home) removed += (await evalScript(this.client, UNLINK_INDEXED, [index, lex!, ...part], [])) as number;
+            if (index !== undefined && slot === home) removed += (await evalScript(this.client, UNLINK_INDEXED, [...indexKeys!, ...part], [])) as number;
             else removed += await this.client.unlink(part);
           }
         } catch (err) {
@@ -130,7 +130,7 @@ export class ClusterWrites {
         return removed;
       }),
     );
-    const indexError = index === undefined ? undefined : await this.applyAll(new Map([[index, removedFromIndex.map((key): IndexChange => ['del', key, ''])]]));
+    const indexError = index === undefined ? undefined : await this.applyAll(new Map([[index, removedFromIndex.map((key): IndexChange => ['del', key, '', ''])]]));
     this.throwFailures(settled, groups.size, keys.length === 1 ? keys[0] : undefined);
     if (indexError !== undefined) {
       throw toClusterFailure(indexError, {
@@ -193,7 +193,7 @@ export class ClusterWrites {
   /** Checks that each index set and its companion hold a sorted set or nothing; refuses the call otherwise. */
   private async checkIndexes(indexes: readonly string[], command: string): Promise<void> {
     try {
-      await Promise.all(indexes.map((index) => evalScript(this.client, INDEX_APPLY, [index, clusterLexKeyOf(index)], [])));
+      await Promise.all(indexes.map((index) => evalScript(this.client, INDEX_APPLY, clusterIndexKeysOf(index), [])));
     } catch (err) {
       throw toClusterFailure(err, { command, target: this.target, note: 'Nothing was written.' });
     }
@@ -204,7 +204,7 @@ export class ClusterWrites {
     const calls: Promise<unknown>[] = [];
     for (const [index, list] of changes) {
       for (let start = 0; start < list.length; start += this.maxKeys) {
-        calls.push(evalScript(this.client, INDEX_APPLY, [index, clusterLexKeyOf(index)], list.slice(start, start + this.maxKeys).flat()));
+        calls.push(evalScript(this.client, INDEX_APPLY, clusterIndexKeysOf(index), list.slice(start, start + this.maxKeys).flat()));
       }
     }
     const settled = await Promise.allSettled(calls);

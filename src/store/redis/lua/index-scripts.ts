@@ -8,7 +8,11 @@
  * - the **lexicographic set** (`<index>:lex`, see {@link lexKeyOf}): the same keys, all scored 0, so a
  *   key prefix is a `ZRANGEBYLEX` range: a find that fixes the leading key parts reads only the
  *   matching members, O(log N + M), instead of walking the entity's whole set with `ZSCAN`.
- * Every script that changes one set changes the other in the same atomic step.
+ * Every script that changes one set changes the other in the same atomic step. Entities with field
+ * indexes have two more structures next to them (see {@link fieldKeysOf} and docs/find.md, "Field
+ * indexes"): `<index>:fields`, a lexicographic set of `field \0 value \0 key` members, and `<index>:fvals`,
+ * a hash of each key's current entries. Every script that adds a key changes its field entries when the
+ * caller gives them, and every script that removes a key from the index removes its field entries too.
  *
  * Design rules every script here follows:
  * - **One clock.** Scores come from the server's clock (`redis.call('TIME')` inside the script), so every
@@ -40,6 +44,65 @@ export function lexKeyOf(index: string): string {
   return `${index}:lex`;
 }
 
+/**
+ * The field-index companions of the index set `index`: its field set and its per-key entries hash. They
+ * share any hash tag of `index`.
+ *
+ * @example
+ * fieldKeysOf('app:user#index'); // ['app:user#index:fields', 'app:user#index:fvals']
+ */
+export function fieldKeysOf(index: string): [fields: string, fvals: string] {
+  return [`${index}:fields`, `${index}:fvals`];
+}
+
+/**
+ * The four keys of an index on standalone Redis, in the order every index script takes them: expiry
+ * set, lexicographic set, field set, field entries hash.
+ *
+ * @example
+ * indexKeysOf('app:user#index'); // ['app:user#index', 'app:user#index:lex', 'app:user#index:fields', 'app:user#index:fvals']
+ */
+export function indexKeysOf(index: string): string[] {
+  return [index, lexKeyOf(index), ...fieldKeysOf(index)];
+}
+
+/**
+ * Lua functions over field indexes (docs/find.md, "Field indexes"): `unfield(fk, rk, key)` removes
+ * every entry of `key` from the field set `fk` (its entries are listed in the hash `rk`: pieces
+ * `field \0 value \0`, the member being piece .. key); `setfields(fk, rk, key, new)` makes `new` its entries.
+ * @internal
+ */
+export const FIELD_FUNCTIONS = `local function members(list, key, withScores)
+  local out = {}
+  for piece in string.gmatch(list, '[^%z]*%z[^%z]*%z') do
+    if withScores then out[#out + 1] = 0 end
+    out[#out + 1] = piece .. key
+  end
+  return out
+end
+local function unfield(fk, rk, key)
+  local old = redis.call('HGET', rk, key)
+  if not old then return end
+  local gone = members(old, key, false)
+  if #gone > 0 then redis.call('ZREM', fk, unpack(gone)) end
+  redis.call('HDEL', rk, key)
+end
+local function setfields(fk, rk, key, new)
+  local old = redis.call('HGET', rk, key)
+  if old == new then return end
+  if old then
+    local gone = members(old, key, false)
+    if #gone > 0 then redis.call('ZREM', fk, unpack(gone)) end
+  end
+  if new == '' then
+    if old then redis.call('HDEL', rk, key) end
+    return
+  end
+  redis.call('ZADD', fk, unpack(members(new, key, true)))
+  redis.call('HSET', rk, key, new)
+end
+`;
+
 /** Lua statements setting `now`: the server's time in ms since the epoch. */
 export const NOW = `local t = redis.call('TIME')
 local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
@@ -51,39 +114,54 @@ const checkIndex = (key: string): string => `local kind = redis.call('TYPE', ${k
 if kind ~= 'zset' and kind ~= 'none' then return redis.error_reply('${WRONGTYPE_REPLY}') end
 `;
 
+/** Lua statements returning a WRONGTYPE error unless `key` holds a hash or nothing. */
+const checkHash = (key: string): string => `local kind = redis.call('TYPE', ${key}).ok
+if kind ~= 'hash' and kind ~= 'none' then return redis.error_reply('${WRONGTYPE_REPLY}') end
+`;
+
+/** Type checks of the four keys of an index starting at `KEYS[first]` (a Lua expression). @internal */
+export const checkIndexKeys = (first: string): string =>
+  `${checkIndex(`KEYS[${first}]`)}${checkIndex(`KEYS[${first} + 1]`)}${checkIndex(`KEYS[${first} + 2]`)}${checkHash(`KEYS[${first} + 3]`)}`;
+
+const indent = (text: string, by: string): string => text.trimEnd().replaceAll('\n', `\n${by}`);
+
 /**
  * The SETs of a batch, adding each applied key that has an index set to it (`ZADD`, scored by the key's
  * expiry: now + ttl, `+inf` without one). For `KEEPTTL` the expiry is unchanged, so a member already in
  * the set keeps its score (`ZADD NX`: recomputing it as now + `PTTL` could move it by a millisecond), and
- * a missing one is added with now + `PTTL`. Each applied key is added to the lexicographic set too.
- * KEYS: per op its key, followed by its index set and lexicographic set when it has an index, and by
- * its registry when it has one. ARGV: per op `value`, `ttl` (`''` for none, `'keep'`, or ms), `mode`
- * (`''`, `NX`, `XX`), and the index flag: `'0'` no index, `'1'` an index, `'2'` an index and a registry
+ * a missing one is added with now + `PTTL`. Each applied key is added to the lexicographic set too, and
+ * gets its field entries (`setfields`) when the op carries them.
+ * KEYS: per op its key, followed by its index's four keys ({@link indexKeysOf}) when it has an index,
+ * and by its registry when it has one. ARGV: per op `value`, `ttl` (`''` for none, `'keep'`, or ms), `mode`
+ * (`''`, `NX`, `XX`), the index flag: `'0'` no index, `'1'` an index, `'2'` an index and a registry
  * (an applied op lists its index set there, scored `+inf`, in this same atomic step), `'3'` an index
  * whose registry the caller updates itself (Redis Cluster: another slot), so the op answers 2 when it
- * created the index set. Answers 1/0 per op (2: applied and created the index set, flag `'3'` only).
+ * created the index set; and its field entries (`''`: none given, else `'+'` followed by them).
+ * Answers 1/0 per op (2: applied and created the index set, flag `'3'` only).
  *
  * @example
  * await evalScript(client, WRITE, ...Object.values(writeCall(ops)));
  */
-export const WRITE = lua(`${NOW}local k = 1
-for i = 4, #ARGV, 4 do
+export const WRITE = lua(`${NOW}${FIELD_FUNCTIONS}local k = 1
+for i = 4, #ARGV, 5 do
   if ARGV[i] ~= '0' then
-    ${checkIndex('KEYS[k + 1]').replaceAll('\n', '\n    ').trimEnd()}
-    ${checkIndex('KEYS[k + 2]').replaceAll('\n', '\n    ').trimEnd()}
+    ${indent(checkIndex('KEYS[k + 1]') + checkIndex('KEYS[k + 2]'), '    ')}
+    if ARGV[i + 1] ~= '' then
+      ${indent(checkIndex('KEYS[k + 3]') + checkHash('KEYS[k + 4]'), '      ')}
+    end
     if ARGV[i] == '2' then
-      ${checkIndex('KEYS[k + 3]').replaceAll('\n', '\n      ').trimEnd()}
+      ${indent(checkIndex('KEYS[k + 5]'), '      ')}
       k = k + 1
     end
-    k = k + 3
+    k = k + 5
   else
     k = k + 1
   end
 end
 local applied = {}
 k = 1
-for i = 1, #ARGV, 4 do
-  local key, ttl, mode, flag = KEYS[k], ARGV[i + 1], ARGV[i + 2], ARGV[i + 3]
+for i = 1, #ARGV, 5 do
+  local key, ttl, mode, flag, fields = KEYS[k], ARGV[i + 1], ARGV[i + 2], ARGV[i + 3], ARGV[i + 4]
   local args = { 'SET', key, ARGV[i] }
   if ttl == 'keep' then
     args[#args + 1] = 'KEEPTTL'
@@ -103,48 +181,52 @@ for i = 1, #ARGV, 4 do
       redis.call('ZADD', KEYS[k + 1], ttl == '' and '+inf' or now + tonumber(ttl), key)
     end
     if ok then redis.call('ZADD', KEYS[k + 2], 0, key) end
+    if ok and fields ~= '' then setfields(KEYS[k + 3], KEYS[k + 4], key, string.sub(fields, 2)) end
     if flag == '2' then
-      if ok then redis.call('ZADD', KEYS[k + 3], '+inf', KEYS[k + 1]) end
+      if ok then redis.call('ZADD', KEYS[k + 5], '+inf', KEYS[k + 1]) end
       k = k + 1
     end
-    k = k + 3
+    k = k + 5
   else
     k = k + 1
   end
 end
 return applied`);
 
-/**
- * Compare-and-delete: `UNLINK KEYS[1]` if it holds `ARGV[1]`, `ZREM`-ing it from the index sets `KEYS[2]`
- * and `KEYS[3]` when given. Answers 1 if it deleted.
- *
- * @example
- * await evalScript(client, DELETE_IF_EQUALS, ['app:s:1', 'app:s#index', 'app:s#index:lex'], ['{"v":1}']);
- */
 /** `Store.getWithPttl`: the value and its PTTL in one atomic step (`false` becomes a nil reply). @internal */
 export const GET_WITH_PTTL = lua(`local v = redis.call('GET', KEYS[1])
 if not v then return {false, -2} end
 return {v, redis.call('PTTL', KEYS[1])}`);
 
-export const DELETE_IF_EQUALS = lua(`if redis.call('GET', KEYS[1]) ~= ARGV[1] then return 0 end
+/**
+ * Compare-and-delete: `UNLINK KEYS[1]` if it holds `ARGV[1]`, removing it from its index (`KEYS[2..5]`,
+ * {@link indexKeysOf}) when given. Answers 1 if it deleted.
+ *
+ * @example
+ * await evalScript(client, DELETE_IF_EQUALS, ['app:s:1', ...indexKeysOf('app:s#index')], ['{"v":1}']);
+ */
+export const DELETE_IF_EQUALS = lua(`${FIELD_FUNCTIONS}if redis.call('GET', KEYS[1]) ~= ARGV[1] then return 0 end
 if KEYS[2] then
   redis.call('ZREM', KEYS[2], KEYS[1])
   redis.call('ZREM', KEYS[3], KEYS[1])
+  unfield(KEYS[4], KEYS[5], KEYS[1])
 end
 return redis.call('UNLINK', KEYS[1])`);
 
 /**
- * `UNLINK` of `KEYS[3..]`, each also `ZREM`-ed from the index sets `KEYS[1]` (expiry) and `KEYS[2]`
- * (lexicographic). Answers how many keys existed.
+ * `UNLINK` of `KEYS[5..]`, each also removed from the index `KEYS[1..4]` ({@link indexKeysOf}: expiry and
+ * lexicographic sets, field entries). Answers how many keys existed.
  *
  * @example
- * await evalScript(client, UNLINK_INDEXED, ['app:s#index', 'app:s#index:lex', 'app:s:1', 'app:s:2'], []);
+ * await evalScript(client, UNLINK_INDEXED, [...indexKeysOf('app:s#index'), 'app:s:1', 'app:s:2'], []);
  */
-export const UNLINK_INDEXED = lua(`${checkIndex('KEYS[1]')}${checkIndex('KEYS[2]')}local removed = 0
-for i = 3, #KEYS do
+export const UNLINK_INDEXED = lua(`${FIELD_FUNCTIONS}${checkIndexKeys('1')}local removed = 0
+local fielded = redis.call('EXISTS', KEYS[4]) == 1
+for i = 5, #KEYS do
   removed = removed + redis.call('UNLINK', KEYS[i])
   redis.call('ZREM', KEYS[1], KEYS[i])
   redis.call('ZREM', KEYS[2], KEYS[i])
+  if fielded then unfield(KEYS[3], KEYS[4], KEYS[i]) end
 end
 return removed`);
 
@@ -168,19 +250,20 @@ end
 return 1`);
 
 /**
- * `reindex()` step: each of `KEYS[3..]` that exists is (re)added to the index set `KEYS[1]` with score
+ * `reindex()` step: each of `KEYS[5..]` that exists is (re)added to the index set `KEYS[1]` with score
  * now + `PTTL` (`+inf` without expiry) and to the lexicographic set `KEYS[2]`; a missing one is removed
- * from both. Answers how many exist.
+ * from both and loses its field entries (`KEYS[3]`, `KEYS[4]`). Answers how many exist.
  *
  * @example
- * await evalScript(client, INDEX_SYNC, ['app:s#index', 'app:s#index:lex', 'app:s:1'], []);
+ * await evalScript(client, INDEX_SYNC, [...indexKeysOf('app:s#index'), 'app:s:1'], []);
  */
-export const INDEX_SYNC = lua(`${NOW}${checkIndex('KEYS[1]')}${checkIndex('KEYS[2]')}local existing = 0
-for i = 3, #KEYS do
+export const INDEX_SYNC = lua(`${NOW}${FIELD_FUNCTIONS}${checkIndexKeys('1')}local existing = 0
+for i = 5, #KEYS do
   local left = redis.call('PTTL', KEYS[i])
   if left == -2 then
     redis.call('ZREM', KEYS[1], KEYS[i])
     redis.call('ZREM', KEYS[2], KEYS[i])
+    unfield(KEYS[3], KEYS[4], KEYS[i])
   else
     redis.call('ZADD', KEYS[2], 0, KEYS[i])
     existing = existing + 1
@@ -193,15 +276,20 @@ return existing`);
 
 /**
  * Removes the members of the index set `KEYS[1]` whose score (expiry) is at or before now, from it and
- * from the lexicographic set `KEYS[2]`, 500 at a time. Answers how many.
+ * from the lexicographic set `KEYS[2]`, with their field entries (`KEYS[3]`, `KEYS[4]`), 500 at a time.
+ * Answers how many.
  *
  * @example
- * const removed = await evalScript(client, INDEX_PRUNE, ['app:s#index', 'app:s#index:lex'], []);
+ * const removed = await evalScript(client, INDEX_PRUNE, indexKeysOf('app:s#index'), []);
  */
-export const INDEX_PRUNE = lua(`${NOW}${checkIndex('KEYS[1]')}${checkIndex('KEYS[2]')}local removed = 0
+export const INDEX_PRUNE = lua(`${NOW}${FIELD_FUNCTIONS}${checkIndexKeys('1')}local removed = 0
+local fielded = redis.call('EXISTS', KEYS[4]) == 1
 repeat
   local dead = redis.call('ZRANGEBYSCORE', KEYS[1], '-inf', now, 'LIMIT', 0, 500)
   if #dead > 0 then
+    if fielded then
+      for i = 1, #dead do unfield(KEYS[3], KEYS[4], dead[i]) end
+    end
     redis.call('ZREM', KEYS[2], unpack(dead))
     removed = removed + redis.call('ZREM', KEYS[1], unpack(dead))
   end
@@ -212,19 +300,30 @@ return removed`);
  * The `KEYS` and `ARGV` of one {@link WRITE} call for `ops`.
  *
  * @example
- * writeCall([{ key: 'k', value: 'v', ttl: 1000, index: 'i' }]); // { keys: ['k', 'i', 'i:lex'], args: ['v', '1000', '', '1'] }
- * writeCall([{ key: 'k', value: 'v', ttl: 1000, index: 'i', registry: 'r' }]); // { keys: ['k', 'i', 'i:lex', 'r'], args: ['v', '1000', '', '2'] }
+ * writeCall([{ key: 'k', value: 'v', ttl: 1000, index: 'i' }]); // { keys: ['k', 'i', 'i:lex', 'i:fields', 'i:fvals'], args: ['v', '1000', '', '1', ''] }
+ * writeCall([{ key: 'k', value: 'v', ttl: 1000, index: 'i', registry: 'r' }]); // { keys: ['k', 'i', 'i:lex', 'i:fields', 'i:fvals', 'r'], args: ['v', '1000', '', '2', ''] }
  */
 export function writeCall(ops: readonly WriteOp[]): { keys: string[]; args: string[] } {
   const keys: string[] = [];
   const args: string[] = [];
-  for (const { key, value, ttl, mode, index, registry } of ops) {
+  for (const { key, value, ttl, mode, index, registry, fields } of ops) {
     keys.push(key);
-    if (index !== undefined) keys.push(index, lexKeyOf(index));
+    if (index !== undefined) keys.push(...indexKeysOf(index));
     if (index !== undefined && registry !== undefined) keys.push(registry);
-    args.push(value, ttl === null ? '' : String(ttl), mode ?? '', index === undefined ? '0' : registry === undefined ? '1' : '2');
+    args.push(value, ttl === null ? '' : String(ttl), mode ?? '', index === undefined ? '0' : registry === undefined ? '1' : '2', fieldsArg(index, fields));
   }
   return { keys, args };
+}
+
+/**
+ * The field-entries argument of a {@link WRITE} op: `''` when the op gives none (or has no index), else
+ * `'+'` followed by them. @internal
+ *
+ * @example
+ * fieldsArg('i', 'age\0bff0000000000000\0'); // '+age\0bff0000000000000\0'
+ */
+export function fieldsArg(index: string | undefined, fields: string | undefined): string {
+  return index === undefined || fields === undefined ? '' : `+${fields}`;
 }
 
 /**

@@ -7,18 +7,19 @@
  * @internal
  */
 import { compileGlob } from '../../glob.js';
-import { NOW } from './index-scripts.js';
+import { FIELD_FUNCTIONS, NOW } from './index-scripts.js';
 import type { LuaArg, LuaScript } from './lua.js';
 import { lua } from './lua.js';
 
 /**
  * Lua function `existing(members, keepLast)`: the members whose key exists; the others (keys removed
  * without the index: a raw `DEL`, eviction, another tool) are `ZREM`-ed from the index set `KEYS[1]` and
- * its lexicographic set `KEYS[2]`, except the last one when `keepLast` (a page that resumes after it).
+ * its lexicographic set `KEYS[2]` and lose their field entries (`KEYS[3]`, `KEYS[4]`), except the last
+ * one when `keepLast` (a page that resumes after it).
  * It reads keys that are not in `KEYS` (the members): scripts call it only when the caller says the
  * members live where the script runs (standalone Redis; a cluster index set sharing its members' hash tag).
  */
-const EXISTING = `local function existing(members, keepLast)
+export const EXISTING = `${FIELD_FUNCTIONS}local function existing(members, keepLast)
   local out, dead = {}, {}
   for i = 1, #members do
     if redis.call('EXISTS', members[i]) == 1 then
@@ -32,6 +33,9 @@ const EXISTING = `local function existing(members, keepLast)
     redis.call('ZREM', KEYS[1], unpack(dead, first, last))
     redis.call('ZREM', KEYS[2], unpack(dead, first, last))
   end
+  if #dead > 0 and redis.call('EXISTS', KEYS[4]) == 1 then
+    for i = 1, #dead do unfield(KEYS[3], KEYS[4], dead[i]) end
+  end
   return out
 end
 `;
@@ -44,7 +48,7 @@ end
  * `{ last member read or '', 1 when the range goes on after it else 0, live members }`; O(log N + count).
  *
  * @example
- * await evalScript(client, INDEX_RANGE, ['app:s#index', 'app:s#index:lex'], ['[app:s:acme:', Buffer.from('(app:s:acme:\xff', 'latin1'), '1000', '1']);
+ * await evalScript(client, INDEX_RANGE, indexKeysOf('app:s#index'), ['[app:s:acme:', Buffer.from('(app:s:acme:\xff', 'latin1'), '1000', '1']);
  */
 export const INDEX_RANGE = lua(`${NOW}${EXISTING}local read = redis.call('ZRANGEBYLEX', KEYS[2], ARGV[1], ARGV[2], 'LIMIT', 0, ARGV[3])
 local live = {}
@@ -72,7 +76,7 @@ return { read[#read] or '', more, live }`);
  * now and, when `ARGV[4]` is `'1'`, key existing: see {@link EXISTING}). Answers `{ next cursor, members }`.
  *
  * @example
- * const [cursor, members] = await evalScript(client, INDEX_SCAN_MATCH, ['app:s#index', 'app:s#index:lex'], ['0', 'app:s:acme:*', '1000', '1']);
+ * const [cursor, members] = await evalScript(client, INDEX_SCAN_MATCH, indexKeysOf('app:s#index'), ['0', 'app:s:acme:*', '1000', '1']);
  */
 export const INDEX_SCAN_MATCH = lua(`${NOW}${EXISTING}local reply = redis.call('ZSCAN', KEYS[1], ARGV[1], 'MATCH', ARGV[2], 'COUNT', ARGV[3])
 local found, live = reply[2], {}
@@ -94,7 +98,7 @@ return { reply[1], live }`);
  * `'1'` (the others are removed, except the page's last member, which the next page resumes after).
  *
  * @example
- * const [page, members] = await evalScript(client, INDEX_SCAN_LIVE, ['app:s#index', 'app:s#index:lex'], ['1000', '', '', '1']);
+ * const [page, members] = await evalScript(client, INDEX_SCAN_LIVE, indexKeysOf('app:s#index'), ['1000', '', '', '1']);
  */
 export const INDEX_SCAN_LIVE = lua(`${NOW}${EXISTING}local start = redis.call('ZCOUNT', KEYS[1], '-inf', now)
 if ARGV[2] ~= '' then
@@ -116,12 +120,12 @@ return { page, members }`);
  * Pages of live members of an index: with a key `prefix`, {@link INDEX_RANGE} pages of that lexicographic
  * range (filtered by the glob `match` here, with Redis' glob semantics); else {@link INDEX_SCAN_MATCH}
  * steps with a glob, {@link INDEX_SCAN_LIVE} pages without. `run(script, args)` runs a script with the
- * index set and its lexicographic set as its keys. With `checkKeys`, the scripts also drop (and remove
+ * index's four keys (expiry, lexicographic and field sets, field entries hash) as its keys. With `checkKeys`, the scripts also drop (and remove
  * from the sets) members whose key no longer exists; pass it only when the members live where the
  * scripts run (standalone Redis, or a cluster index set sharing its members' hash tag).
  *
  * @example
- * const run = (s: LuaScript, a: LuaArg[]) => evalScript(client, s, ['app:s#index', 'app:s#index:lex'], a);
+ * const run = (s: LuaScript, a: LuaArg[]) => evalScript(client, s, indexKeysOf('app:s#index'), a);
  * for await (const keys of indexPages(run, { prefix: 'app:s:acme:', count: 1000, checkKeys: true })) console.log(keys);
  */
 export async function* indexPages(

@@ -14,13 +14,14 @@ import { runCall, type CallPath } from '../call.js';
 import { closedStoreError, toStoreFailure, type RedisTarget } from '../errors.js';
 import {
   DELETE_IF_EQUALS, EXPIRE_INDEXED, GET_WITH_PTTL, INDEX_PRUNE, INDEX_SYNC, UNLINK_INDEXED, WRITE,
-  batchWriteNote, lexKeyOf, writeCall,
+  batchWriteNote, indexKeysOf, lexKeyOf, writeCall,
 } from '../lua/index-scripts.js';
 import { indexPages } from '../lua/index-walk.js';
+import { FIELD_SYNC, fieldPages } from '../lua/field-scripts.js';
 import { evalScript, evalScriptPipeline, type LuaArg, type LuaScript } from '../lua/lua.js';
-import type { IndexOption, IndexScanOptions, ScanOptions, Store, WriteOp } from '../../store.js';
+import type { FieldHit, FieldScanOptions, FieldSyncEntry, IndexOption, IndexScanOptions, ScanOptions, Store, WriteOp } from '../../store.js';
 import {
-  assertExpireTtl, assertIndex, assertKeys, assertWriteOps, indexOption, indexScanArguments, scanCount,
+  assertExpireTtl, assertFieldSync, assertIndex, assertKeys, assertWriteOps, fieldScanArguments, indexOption, indexScanArguments, scanCount,
 } from '../../validate.js';
 
 /** How long `close()` waits for `QUIT` before dropping the connection. */
@@ -170,7 +171,7 @@ export class StandaloneRedisStore implements Store {
     return runCall(this.path, { method: 'unlink', command: 'UNLINK', key: keys.length === 1 ? keys[0] : undefined, count: keys.length }, async () => {
       const chunks = chunk(keys, this.#maxKeys);
       if (index !== undefined) {
-        const calls = chunks.map((part) => ({ keys: [index, lexKeyOf(index), ...part], args: [] }));
+        const calls = chunks.map((part) => ({ keys: [...indexKeysOf(index), ...part], args: [] }));
         return ((await evalScriptPipeline(this.client, UNLINK_INDEXED, calls)) as number[]).reduce((sum, n) => sum + n, 0);
       }
       if (chunks.length === 1) return this.client.unlink(chunks[0]!);
@@ -189,7 +190,7 @@ export class StandaloneRedisStore implements Store {
   async deleteIfEquals(key: string, value: string, options?: IndexOption): Promise<boolean> {
     this.#assertOpen('EVALSHA');
     const index = indexOption(options, 'EVALSHA');
-    const keys = index === undefined ? [key] : [key, index, lexKeyOf(index)];
+    const keys = index === undefined ? [key] : [key, ...indexKeysOf(index)];
     return runCall(this.path, { method: 'deleteIfEquals', command: 'EVALSHA', key }, async () => (await evalScript(this.client, DELETE_IF_EQUALS, keys, [value])) === 1);
   }
 
@@ -257,7 +258,7 @@ export class StandaloneRedisStore implements Store {
     this.#assertOpen('ZSCAN');
     const { match, prefix, count } = indexScanArguments(index, options);
     const command = prefix !== undefined ? 'ZRANGEBYLEX' : match === undefined ? 'ZRANGE' : 'ZSCAN';
-    const keys = [index, lexKeyOf(index)];
+    const keys = indexKeysOf(index);
     const guard = new WalkGuard(() => this.client, command, this.#target.address);
     const page = async (script: LuaScript, args: LuaArg[]) => {
       const reply = await runCall(this.path, { method: 'indexScan', command, key: index }, () => evalScript(this.client, script, keys, args));
@@ -271,7 +272,7 @@ export class StandaloneRedisStore implements Store {
   async indexPrune(index: string): Promise<number> {
     this.#assertOpen('ZREMRANGEBYSCORE');
     assertIndex(index, 'ZREMRANGEBYSCORE');
-    return runCall(this.path, { method: 'indexPrune', command: 'ZREMRANGEBYSCORE', key: index }, async () => (await evalScript(this.client, INDEX_PRUNE, [index, lexKeyOf(index)], [])) as number);
+    return runCall(this.path, { method: 'indexPrune', command: 'ZREMRANGEBYSCORE', key: index }, async () => (await evalScript(this.client, INDEX_PRUNE, indexKeysOf(index), [])) as number);
   }
 
   /**
@@ -285,8 +286,46 @@ export class StandaloneRedisStore implements Store {
     assertKeys(keys, 'ZADD');
     if (keys.length === 0) return 0;
     return runCall(this.path, { method: 'indexSync', command: 'ZADD', key: index, count: keys.length }, async () => {
-      const calls = chunk(keys, this.#maxKeys).map((part) => ({ keys: [index, lexKeyOf(index), ...part], args: [] }));
+      const calls = chunk(keys, this.#maxKeys).map((part) => ({ keys: [...indexKeysOf(index), ...part], args: [] }));
       return ((await evalScriptPipeline(this.client, INDEX_SYNC, calls)) as number[]).reduce((sum, n) => sum + n, 0);
+    });
+  }
+
+  /**
+   * Yields batches of one field's entries in the field index of `index`, as {@link Store.fieldScan}
+   * describes: pages of `ZRANGEBYLEX` (or `ZREVRANGEBYLEX`) over `<index>:fields`, each one Lua script that
+   * also checks that each member's key exists and removes every index entry of the gone ones; each page
+   * resumes after the last member read. Fails with {@link StoreUnavailableError} when the connection was
+   * re-established during the walk.
+   */
+  async *fieldScan(index: string, options: FieldScanOptions): AsyncIterable<FieldHit[]> {
+    this.#assertOpen('ZRANGEBYLEX');
+    const { field, min, max, reverse, count } = fieldScanArguments(index, options);
+    const keys = indexKeysOf(index);
+    const command = reverse ? 'ZREVRANGEBYLEX' : 'ZRANGEBYLEX';
+    const guard = new WalkGuard(() => this.client, command, this.#target.address);
+    const page = async (script: LuaScript, args: LuaArg[]) => {
+      const reply = await runCall(this.path, { method: 'fieldScan', command, key: index }, () => evalScript(this.client, script, keys, args));
+      guard.check();
+      return reply;
+    };
+    yield* fieldPages(page, field, min, max, { count, reverse, checkKeys: true });
+  }
+
+  /**
+   * Writes the field entries of keys that still hold the value they were computed from, as
+   * {@link Store.fieldSync} describes: one Lua script per `maxKeysPerCommand` keys, sent in one pipeline.
+   */
+  async fieldSync(index: string, entries: readonly FieldSyncEntry[]): Promise<number> {
+    this.#assertOpen('HSET');
+    assertFieldSync(index, entries);
+    if (entries.length === 0) return 0;
+    return runCall(this.path, { method: 'fieldSync', command: 'HSET', key: index, count: entries.length }, async () => {
+      const calls = chunk(entries, this.#maxKeys).map((part) => ({
+        keys: [...indexKeysOf(index), ...part.map((e) => e.key)],
+        args: part.flatMap((e) => [e.value, e.fields]),
+      }));
+      return ((await evalScriptPipeline(this.client, FIELD_SYNC, calls)) as number[]).reduce((sum, n) => sum + n, 0);
     });
   }
 
