@@ -172,21 +172,23 @@ export async function syncRemote(
 }
 
 /**
- * The batches of `pages` keeping only members whose key exists (`exists` answers `EXISTS` per member),
- * handing the others to `drop` (the index's `indexSync`, which removes those still gone): how an index
- * walk checks members that live in other slots than their index set, where its scripts cannot.
+ * The batches of `pages` keeping only members whose key (`keyOf`) exists (`exists` answers `EXISTS` per
+ * key), handing the keys of the others to `drop` (the index's `indexSync`, which removes those still
+ * gone): how an index or field-index walk checks members that live in other slots than their index set,
+ * where its scripts cannot.
  *
  * @example
- * yield* existingMembers(pages, (keys) => Promise.all(keys.map((k) => cluster.exists(k))), (gone) => store.indexSync(index, gone));
+ * yield* existingMembers(pages, (key) => key, (keys) => Promise.all(keys.map((k) => cluster.exists(k))), (gone) => store.indexSync(index, gone));
  */
-export async function* existingMembers(
-  pages: AsyncIterable<string[]>,
-  exists: (members: readonly string[]) => Promise<number[]>,
+export async function* existingMembers<T>(
+  pages: AsyncIterable<T[]>,
+  keyOf: (member: T) => string,
+  exists: (keys: readonly string[]) => Promise<number[]>,
   drop: (gone: string[]) => Promise<unknown>,
-): AsyncIterable<string[]> {
+): AsyncIterable<T[]> {
   for await (const members of pages) {
-    const alive = await exists(members);
-    const gone = members.filter((_, i) => alive[i] === 0);
+    const alive = await exists(members.map(keyOf));
+    const gone = members.filter((_, i) => alive[i] === 0).map(keyOf);
     if (gone.length > 0) await drop(gone);
     const live = gone.length === 0 ? members : members.filter((_, i) => alive[i] !== 0);
     if (live.length > 0) yield live;

@@ -256,7 +256,7 @@ export class RedisClusterStore implements Store {
     // and each page (read, existence check, removal of the dangling) is one bounded, traced call.
     const step = this.#stepPath;
     const exists = (members: readonly string[]) => runCall(step, { method: 'indexScan', command: 'EXISTS' }, () => Promise.all(members.map((key) => this.#client.exists(key))));
-    const pages = existingMembers(indexPages(pageOn(step), { match, prefix, count, checkKeys: false }), exists, (gone) => this.#indexSync(step, index, gone));
+    const pages = existingMembers(indexPages(pageOn(step), { match, prefix, count, checkKeys: false }), (key) => key, exists, (gone) => this.#indexSync(step, index, gone));
     yield* callPerPage(this.path, call, pages);
   }
 
@@ -319,18 +319,9 @@ export class RedisClusterStore implements Store {
     }
     // Keys in other slots than the index: existence checked here, each page one bounded, traced call.
     const step = this.#stepPath;
-    const index_ = index;
-    const self = this;
-    async function* checked(): AsyncIterable<FieldHit[]> {
-      for await (const hits of fieldPages(pageOn(step), field, min, max, { count, reverse, checkKeys: false })) {
-        const alive = await runCall(step, { method: 'fieldScan', command: 'EXISTS' }, () => Promise.all(hits.map(([key]) => self.#client.exists(key))));
-        const gone = hits.filter((_, i) => alive[i] === 0).map(([key]) => key);
-        if (gone.length > 0) await self.#indexSync(step, index_, gone);
-        const live = gone.length === 0 ? hits : hits.filter((_, i) => alive[i] !== 0);
-        if (live.length > 0) yield live;
-      }
-    }
-    yield* callPerPage(this.path, call, checked());
+    const exists = (keys: readonly string[]) => runCall(step, { method: 'fieldScan', command: 'EXISTS' }, () => Promise.all(keys.map((key) => this.#client.exists(key))));
+    const pages = fieldPages(pageOn(step), field, min, max, { count, reverse, checkKeys: false });
+    yield* callPerPage(this.path, call, existingMembers(pages, ([key]) => key, exists, (gone) => this.#indexSync(step, index, gone)));
   }
 
   /**
