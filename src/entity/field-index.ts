@@ -50,23 +50,24 @@ type Def = { type: string; innerType?: z.ZodType; entries?: Record<string, unkno
  * fieldIndexKindOf(z.date().optional()); // 'date'
  * fieldIndexKindOf(z.array(z.string())); // undefined
  */
-export function fieldIndexKindOf(schema: z.ZodType, depth = 0): FieldIndexKind | undefined {
-  const def = (schema as unknown as { _zod: { def: Def } })._zod.def;
-  if (depth > 16) return undefined;
-  switch (def.type) {
-    case 'date':
-      return 'date';
-    case 'optional':
-    case 'nullable':
-    case 'default':
-    case 'prefault':
-    case 'readonly':
-    case 'catch':
-    case 'nonoptional':
-      return fieldIndexKindOf(def.innerType!, depth + 1);
-    default:
-      return keySchemaInfo(schema)?.kind;
+export function fieldIndexKindOf(schema: z.ZodType): FieldIndexKind | undefined {
+  const inner = innermost(schema);
+  if (inner === undefined) return undefined;
+  return inner.def.type === 'date' ? 'date' : keySchemaInfo(inner.schema)?.kind;
+}
+
+/** The wrappers a field index looks through: they change whether a value is there, not what it is. */
+const WRAPPERS: ReadonlySet<string> = new Set(['optional', 'nullable', 'default', 'prefault', 'readonly', 'catch', 'nonoptional']);
+
+/** The schema under its {@link WRAPPERS} and its definition; `undefined` past 16 levels. */
+function innermost(schema: z.ZodType): { schema: z.ZodType; def: Def } | undefined {
+  let current = schema;
+  for (let depth = 0; depth <= 16; depth++) {
+    const def = (current as unknown as { _zod: { def: Def } })._zod.def;
+    if (!WRAPPERS.has(def.type)) return { schema: current, def };
+    current = def.innerType!;
   }
+  return undefined;
 }
 
 /**
@@ -75,24 +76,15 @@ export function fieldIndexKindOf(schema: z.ZodType, depth = 0): FieldIndexKind |
  * @example
  * distinctValues(z.enum(['a', 'b', 'c']).optional()); // 3
  */
-export function distinctValues(schema: z.ZodType, depth = 0): number | undefined {
-  const def = (schema as unknown as { _zod: { def: Def } })._zod.def;
-  if (depth > 16) return undefined;
-  switch (def.type) {
+export function distinctValues(schema: z.ZodType): number | undefined {
+  const def = innermost(schema)?.def;
+  switch (def?.type) {
     case 'boolean':
       return 2;
     case 'enum':
       return new Set(Object.values(def.entries ?? {})).size;
     case 'literal':
       return def.values?.length;
-    case 'optional':
-    case 'nullable':
-    case 'default':
-    case 'prefault':
-    case 'readonly':
-    case 'catch':
-    case 'nonoptional':
-      return distinctValues(def.innerType!, depth + 1);
     default:
       return undefined;
   }
