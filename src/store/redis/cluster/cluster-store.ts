@@ -6,6 +6,7 @@
 import type { Cluster, ClusterOptions } from 'ioredis';
 import { StoreUnavailableError } from '../../../errors/index.js';
 import { clusterIndexKeysOf, clusterLexKeyOf, existingMembers, INDEX_APPLY, syncRemote, type IndexChange } from './cluster-index.js';
+import { ClusterFields } from './cluster-fields.js';
 import { ClusterWrites } from './cluster-writes.js';
 import { ReplicaConfirmations, type Durability } from '../durability.js';
 import { quitClient, setArguments } from '../client.js';
@@ -13,7 +14,6 @@ import { RedisConnection } from '../connection.js';
 import { closedStoreError, type RedisTarget } from '../errors.js';
 import { DELETE_IF_EQUALS, EXPIRE_INDEXED, GET_WITH_PTTL, INDEX_PRUNE, INDEX_SYNC } from '../lua/index-scripts.js';
 import { indexPages } from '../lua/index-walk.js';
-import { FIELD_SYNC, fieldPages } from '../lua/field-scripts.js';
 import { evalScript, type LuaArg, type LuaScript } from '../lua/lua.js';
 import {
   clusterTarget, masterOfSlot, openCluster, toClusterFailure, type RedisClusterConfig,
@@ -25,7 +25,7 @@ import { callPerPage, runCall, type CallPath } from '../call.js';
 import { WriteCoalescer } from '../write-coalescer.js';
 import type { FieldHit, FieldScanOptions, FieldSyncEntry, IndexOption, IndexScanOptions, ScanOptions, Store, WriteOp } from '../../store.js';
 import {
-  assertExpireTtl, assertFieldSync, assertIndex, assertKeys, assertWriteOps, fieldScanArguments, indexOption, indexScanArguments, scanCount,
+  assertExpireTtl, assertIndex, assertKeys, assertWriteOps, indexOption, indexScanArguments, scanCount,
 } from '../../validate.js';
 
 /**
@@ -63,6 +63,8 @@ export class RedisClusterStore implements Store {
   readonly #readyTimeout: number;
   readonly #confirmations: ReplicaConfirmations | undefined;
   readonly #writes: ClusterWrites;
+  /** `fieldScan` and `fieldSync` (field indexes). */
+  readonly #fields: ClusterFields;
   readonly #connection: RedisConnection;
   /** One socket write per tick and node connection, for the client and (with `durability`) the writer. */
   readonly #coalescers: WriteCoalescer[];
@@ -93,6 +95,15 @@ export class RedisClusterStore implements Store {
       trace: true,
     };
     this.#stepPath = { ...this.path, bounds: undefined, trace: false };
+    this.#fields = new ClusterFields({
+      client: this.#client,
+      target: this.#target,
+      path: this.path,
+      stepPath: this.#stepPath,
+      maxKeys: this.#maxKeys,
+      indexSync: (path, index, keys) => this.#indexSync(path, index, keys),
+      applyIndex: (index, changes) => this.#applyIndex(index, changes),
+    });
     if (this.#writer !== this.#client) this.#connection.watchErrors(this.#writer);
   }
 
@@ -295,65 +306,16 @@ export class RedisClusterStore implements Store {
     });
   }
 
-  /**
-   * Pages of one field's entries ({@link Store.fieldScan}): with the index's hash tag, each page's script
-   * checks that members' keys exist (same slot) and removes the gone ones; otherwise `EXISTS` runs per key
-   * from here and the gone keys are dropped with `indexSync`.
-   */
+  /** {@inheritDoc ClusterFields.scan} */
   async *fieldScan(index: string, options: FieldScanOptions): AsyncIterable<FieldHit[]> {
     this.#assertOpen('ZRANGEBYLEX');
-    const { field, min, max, reverse, count } = fieldScanArguments(index, options);
-    const keys = clusterIndexKeysOf(index);
-    const command = reverse ? 'ZREVRANGEBYLEX' : 'ZRANGEBYLEX';
-    const slot = keySlot(index);
-    const guard = new WalkGuard(() => masterOfSlot(this.#client, slot), command, () => this.#target.address);
-    const call = { method: 'fieldScan', command, key: index } as const;
-    const pageOn = (path: CallPath) => async (script: LuaScript, args: LuaArg[]) => {
-      const reply = await runCall(path, call, () => evalScript(this.#client, script, keys, args));
-      guard.check();
-      return reply;
-    };
-    if (hashTagOf(index) !== undefined) {
-      yield* fieldPages(pageOn(this.path), field, min, max, { count, reverse, checkKeys: true });
-      return;
-    }
-    // Keys in other slots than the index: existence checked here, each page one bounded, traced call.
-    const step = this.#stepPath;
-    const exists = (keys: readonly string[]) => runCall(step, { method: 'fieldScan', command: 'EXISTS' }, () => Promise.all(keys.map((key) => this.#client.exists(key))));
-    const pages = fieldPages(pageOn(step), field, min, max, { count, reverse, checkKeys: false });
-    yield* callPerPage(this.path, call, existingMembers(pages, ([key]) => key, exists, (gone) => this.#indexSync(step, index, gone)));
+    yield* this.#fields.scan(index, options);
   }
 
-  /**
-   * {@link Store.fieldSync}: keys in the index's slot by the atomic script of standalone Redis; the others
-   * have their value read where they live (`GET`), then, for those still holding the given value, their
-   * entries written with {@link INDEX_APPLY} (two steps: a save in between keeps the entries it wrote
-   * itself only if it comes after; see docs/find.md).
-   */
+  /** {@inheritDoc ClusterFields.sync} */
   async fieldSync(index: string, entries: readonly FieldSyncEntry[]): Promise<number> {
     this.#assertOpen('HSET');
-    assertFieldSync(index, entries);
-    if (entries.length === 0) return 0;
-    const indexKeys = clusterIndexKeysOf(index);
-    return runCall(this.path, { method: 'fieldSync', command: 'HSET', key: index, count: entries.length }, async () => {
-      const home = keySlot(index);
-      const local = entries.filter((e) => keySlot(e.key) === home);
-      const remote = entries.filter((e) => keySlot(e.key) !== home);
-      let written = 0;
-      for (let start = 0; start < local.length; start += this.#maxKeys) {
-        const part = local.slice(start, start + this.#maxKeys);
-        written += (await evalScript(this.#client, FIELD_SYNC, [...indexKeys, ...part.map((e) => e.key)], part.flatMap((e) => [e.value, e.fields]))) as number;
-      }
-      if (remote.length === 0) return written;
-      const values = await Promise.all(remote.map((e) => this.#client.get(e.key)));
-      const changes: IndexChange[] = [];
-      remote.forEach((e, i) => {
-        if (values[i] === null) changes.push(['del', e.key, '', '']);
-        else if (values[i] === e.value) changes.push(['fld', e.key, '', `+${e.fields}`]);
-      });
-      if (changes.length > 0) await this.#applyIndex(index, changes);
-      return written + changes.filter((c) => c[0] === 'fld').length;
-    });
+    return this.#fields.sync(index, entries);
   }
 
   async close(): Promise<void> {
