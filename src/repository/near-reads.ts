@@ -88,10 +88,12 @@ export function nearReadThrough<E>(reader: NearReader<E>, near: NearCache, opera
     },
     (err: unknown): Entry<E> => {
       near.release(redisKey, token);
-      const kept = stale === 'serve' && err instanceof StoreUnavailableError ? near.outageEntry(redisKey) : undefined;
+      // Redis is unavailable and the caller accepts a stale value (`get` with `allowStale`, or `getOrLoad`,
+      // which then loads and falls back to it): the one kept from before the outage.
+      const accepts = stale === 'serve' || stale === 'keep';
+      const kept = accepts && err instanceof StoreUnavailableError ? near.outageEntry(redisKey) : undefined;
       if (kept === undefined) throw reader.failed(err, operation, redisKey);
-      // Redis is unavailable and the caller accepts a stale value: the one kept from before the outage.
-      reader.ctx.stats.staleHits++;
+      if (stale === 'serve') reader.ctx.stats.staleHits++; // getOrLoad counts what it serves itself
       return { value: deepCopy(kept.value) as E, state: 'stale', freshMs: 0 };
     },
   );

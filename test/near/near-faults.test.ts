@@ -143,6 +143,8 @@ describe('near cache: faults', () => {
     await until('the disconnect flush', () => cache.stats().near!.entries === 0);
     // Redis is down: a grace entity's kept value is served as stale to a caller that accepts one.
     expect((await graced.get({ id: 'g' }, { allowStale: true }))?.n).toBe(7);
+    // getOrLoad too: it loads, and serves the kept value when the load fails.
+    expect((await graced.getOrLoad({ id: 'g' }, () => Promise.reject(new Error('source down'))))?.n).toBe(7);
     await expect(counters().get({ id: 'r' })).rejects.toThrow();
     await server.restart();
     await until('the absence', async () => (await counters().get({ id: 'r' }).catch(() => 'error')) === undefined, 20_000);
