@@ -10,7 +10,7 @@ import { getWithPttl } from '../store/layers/decorator.js';
 import type { FieldSyncEntry, WriteOp } from '../store/store.js';
 import type { RepositoryContext } from './context.js';
 import { freshMsLeft, graceWrite, hasGraceHeader, splitGrace, type Entry, type EntryState, type StaleMode } from './freshness.js';
-import { nearFetch, nearHit, nearReadThrough, type NearReader } from './near-reads.js';
+import { nearFetch, nearGet, nearHit, nearReadThrough, NOT_KEPT, type NearReader } from './near-reads.js';
 import type { NearCache } from '../store/near/index.js';
 
 export type { Entry, StaleMode } from './freshness.js';
@@ -284,9 +284,20 @@ export class EntityIO<E> implements NearReader<E> {
     const stale: StaleMode = allowStale ? 'serve' : 'skip';
     const near = this.near;
     if (near !== undefined) {
-      const kept = near.lookup(redisKey);
-      if (kept !== undefined) return Promise.resolve(nearHit(this, near, kept, stale).value);
-      return nearReadThrough(this, near, operation, redisKey, stale).then((entry) => entry.value);
+      // A kept entry answers at once (its admitted call ends here); else one read that may fill it.
+      let kept: E | undefined | typeof NOT_KEPT;
+      try {
+        kept = nearGet(this, near, redisKey, allowStale);
+      } catch (err) {
+        gate?.leave();
+        return Promise.reject(err);
+      }
+      if (kept !== NOT_KEPT) {
+        gate?.leave();
+        return Promise.resolve(kept);
+      }
+      const pending = nearReadThrough(this, near, operation, redisKey, stale).then((entry) => entry.value);
+      return gate === undefined ? pending : gate.settle(pending);
     }
     if (this.metadata.graceMs > 0) {
       const pending = started(() => getWithPttl(this.ctx.store, redisKey)).then(

@@ -6,7 +6,7 @@ import { planFind, Query, rebuildIndex, type FindOptions, type Pattern, type Que
 import type { RepositoryContext } from './context.js';
 import { resolveTtl, type Loader, type ReadOptions, type WriteOptions } from './options.js';
 import { EntityIO } from './entity-io.js';
-import { nearGet, nearHas, NOT_KEPT } from './near-reads.js';
+import { nearHas } from './near-reads.js';
 import { IndexSets } from './index-sets.js';
 import { resolveFreshness } from './freshness.js';
 import { LoadJobs, type LoadHooks } from './load-jobs.js';
@@ -129,23 +129,8 @@ export class Repository<E, K extends keyof E = DeclaredKeyOf<E>, W = EntityInput
     // the same continuation that decodes the value (no promise step of its own).
     const gate = this.ctx.gate;
     if (gate.isShut) return Promise.reject(closedCacheError('get'));
-    const tracing = repositoryChannel.hasSubscribers;
-    const near = this.io.near;
-    if (near !== undefined && !tracing) {
-      // A kept entry answers at once: nothing is in flight, so the gate need not count it.
-      let redisKey: string;
-      try {
-        redisKey = this.io.redisKey(key, 'get');
-      } catch (err) {
-        return Promise.reject(err);
-      }
-      const kept = nearGet(this.io, near, redisKey, options?.allowStale === true);
-      if (kept !== NOT_KEPT) return Promise.resolve(kept);
-      gate.enter('get');
-      return this.io.read('get', redisKey, options?.allowStale === true, gate);
-    }
     gate.enter('get');
-    if (tracing) return gate.settle(traced(this, 'get', key, () => this.read(key, options, undefined)));
+    if (repositoryChannel.hasSubscribers) return gate.settle(traced(this, 'get', key, () => this.read(key, options, undefined)));
     return this.read(key, options, gate);
   }
 
