@@ -10,7 +10,7 @@
 import type { StoreError, StoreUnavailableError } from '../../errors/index.js';
 import { storeChannel } from '../../diagnostics/channels.js';
 import { traceCall, type CallBounds, type CallSubject } from '../calls/bounds.js';
-import { STORE_COMMANDS, type StoreCommand } from '../commands.js';
+import { STORE_COMMANDS } from '../commands.js';
 import { closedStoreError, type FailureContext } from './errors.js';
 
 /**
@@ -48,17 +48,11 @@ export interface CallPath {
  * One call of a Store method, as {@link runCall} runs it. @internal
  *
  * @example
- * const call: RedisCall = { method: 'mget', command: 'MGET', count: keys.length };
+ * const call: RedisCall = { command: 'mget', redis: 'MGET', count: keys.length };
  */
-export interface RedisCall {
-  /** The Store method. */
-  readonly method: StoreCommand;
+export interface RedisCall extends CallSubject {
   /** The Redis command, for messages (`EVALSHA` for a script). */
-  readonly command: string;
-  /** The key of a single-key call (the index set of an index call, the glob of a `scan` page). */
-  readonly key?: string | undefined;
-  /** How many keys or writes, for multi-key calls. */
-  readonly count?: number | undefined;
+  readonly redis: string;
 }
 
 /**
@@ -68,26 +62,21 @@ export interface RedisCall {
  * @internal
  *
  * @example
- * return runCall(this.#path, { method: 'get', command: 'GET', key }, () => this.client.get(key));
+ * return runCall(this.#path, { command: 'get', redis: 'GET', key }, () => this.client.get(key));
  */
 export function runCall<T>(path: CallPath, call: RedisCall, operation: () => Promise<T>): Promise<T> {
-  if (path.trace && storeChannel.hasSubscribers) return traceCall('redis', subjectOf(call), () => send(path, call, operation, path.bounds));
+  if (path.trace && storeChannel.hasSubscribers) return traceCall('redis', call, () => send(path, call, operation, path.bounds));
   return send(path, call, operation, path.bounds);
 }
 
-/** The call as bounds and traces name it. */
-function subjectOf(call: RedisCall): CallSubject {
-  return { command: call.method, key: call.key, count: call.count };
-}
-
 function send<T>(path: CallPath, call: RedisCall, operation: () => Promise<T>, bounds: CallBounds | undefined): Promise<T> {
-  const key = call.method === 'scan' ? undefined : call.key;
-  if (path.closed()) return Promise.reject(closedStoreError(call.command));
-  const down = path.unavailable(call.command, key);
+  const key = call.command === 'scan' ? undefined : call.key;
+  if (path.closed()) return Promise.reject(closedStoreError(call.redis));
+  const down = path.unavailable(call.redis, key);
   if (down) return Promise.reject(down);
   path.hold();
-  const facts = STORE_COMMANDS[call.method];
-  const fail = (err: unknown) => path.failure(err, { command: call.command, key, target: path.target, write: facts.write });
+  const facts = STORE_COMMANDS[call.command];
+  const fail = (err: unknown) => path.failure(err, { command: call.redis, key, target: path.target, write: facts.write });
   if (bounds === undefined) {
     let pending: Promise<T>;
     try {
@@ -99,7 +88,7 @@ function send<T>(path: CallPath, call: RedisCall, operation: () => Promise<T>, b
       throw fail(err);
     });
   }
-  return bounds.run(subjectOf(call), () => confirmed(path, call, facts.durable, operation()), fail);
+  return bounds.run(call, () => confirmed(path, call, facts.durable, operation()), fail);
 }
 
 /** `pending`, followed by a `WAIT` when the call is durable and the driver confirms on this path. */
@@ -107,7 +96,7 @@ function confirmed<T>(path: CallPath, call: RedisCall, durable: boolean, pending
   const confirm = path.confirm;
   if (confirm === undefined || !durable) return pending;
   return pending.then(async (result) => {
-    await confirm(call.command, call.method === 'scan' ? undefined : call.key);
+    await confirm(call.redis, call.command === 'scan' ? undefined : call.key);
     return result;
   });
 }
@@ -119,7 +108,7 @@ function confirmed<T>(path: CallPath, call: RedisCall, durable: boolean, pending
  * still pending (a page that timed out). @internal
  *
  * @example
- * yield* callPerPage(this.path, { method: 'indexScan', command: 'ZRANGEBYLEX', key: index }, pages);
+ * yield* callPerPage(this.path, { command: 'indexScan', redis: 'ZRANGEBYLEX', key: index }, pages);
  */
 export async function* callPerPage<P>(path: CallPath, call: RedisCall, pages: AsyncIterable<P>): AsyncIterable<P> {
   const iterator = pages[Symbol.asyncIterator]();

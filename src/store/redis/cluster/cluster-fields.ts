@@ -58,7 +58,7 @@ export class ClusterFields {
     const command = reverse ? 'ZREVRANGEBYLEX' : 'ZRANGEBYLEX';
     const slot = keySlot(index);
     const guard = new WalkGuard(() => masterOfSlot(client, slot), command, () => target.address);
-    const call = { method: 'fieldScan', command, key: index } as const;
+    const call = { command: 'fieldScan', redis: command, key: index } as const;
     const pageOn = (on: CallPath) => async (script: LuaScript, args: LuaArg[]) => {
       const reply = await runCall(on, call, () => evalScript(client, script, keys, args));
       guard.check();
@@ -68,7 +68,7 @@ export class ClusterFields {
       yield* fieldPages(pageOn(path), field, min, max, { count, reverse, checkKeys: true });
       return;
     }
-    const exists = (members: readonly string[]) => runCall(stepPath, { method: 'fieldScan', command: 'EXISTS' }, () => Promise.all(members.map((key) => client.exists(key))));
+    const exists = (members: readonly string[]) => runCall(stepPath, { command: 'fieldScan', redis: 'EXISTS' }, () => Promise.all(members.map((key) => client.exists(key))));
     const pages = fieldPages(pageOn(stepPath), field, min, max, { count, reverse, checkKeys: false });
     yield* callPerPage(path, call, existingMembers(pages, ([key]) => key, exists, (gone) => this.ctx.indexSync(stepPath, index, gone)));
   }
@@ -84,7 +84,7 @@ export class ClusterFields {
     if (entries.length === 0) return 0;
     const { client, maxKeys } = this.ctx;
     const indexKeys = clusterIndexKeysOf(index);
-    return runCall(this.ctx.path, { method: 'fieldSync', command: 'HSET', key: index, count: entries.length }, async () => {
+    return runCall(this.ctx.path, { command: 'fieldSync', redis: 'HSET', key: index, count: entries.length }, async () => {
       const home = keySlot(index);
       const local = entries.filter((e) => keySlot(e.key) === home);
       const remote = entries.filter((e) => keySlot(e.key) !== home);

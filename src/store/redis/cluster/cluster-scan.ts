@@ -34,7 +34,7 @@ export async function* scanCluster(
   const target = path.target;
   const slot = slotOfGlob(match);
   for (let attempt = 0; ; attempt++) {
-    await runCall(path, { method: 'scan', command: 'SCAN', key: match }, () => clusterReady(client, 'SCAN', target, readyTimeoutMs));
+    await runCall(path, { command: 'scan', redis: 'SCAN', key: match }, () => clusterReady(client, 'SCAN', target, readyTimeoutMs));
     const topology = topologyOf(client);
     const nodes = slot === undefined ? client.nodes('master') : [masterOfSlot(client, slot)];
     let interrupted = false;
@@ -45,7 +45,7 @@ export async function* scanCluster(
       do {
         let reply: [string, string[]];
         try {
-          reply = await runCall(path, { method: 'scan', command: 'SCAN', key: match }, () => node.scan(cursor, 'MATCH', match, 'COUNT', count));
+          reply = await runCall(path, { command: 'scan', redis: 'SCAN', key: match }, () => node.scan(cursor, 'MATCH', match, 'COUNT', count));
         } catch (err) {
           // A node dropped because its slots moved (e.g. a failover): start over on the new masters.
           if (topologyOf(client) === topology || attempt === MAX_SCAN_RESTARTS) throw err;

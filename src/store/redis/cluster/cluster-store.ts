@@ -118,11 +118,11 @@ export class RedisClusterStore implements Store {
   }
 
   get(key: string): Promise<string | null> {
-    return runCall(this.path, { method: 'get', command: 'GET', key }, () => this.#client.get(key));
+    return runCall(this.path, { command: 'get', redis: 'GET', key }, () => this.#client.get(key));
   }
 
   getWithPttl(key: string): Promise<[value: string | null, pttl: number]> {
-    return runCall(this.path, { method: 'getWithPttl', command: 'EVALSHA', key }, async () => (await evalScript(this.#client, GET_WITH_PTTL, [key], [])) as [string | null, number]);
+    return runCall(this.path, { command: 'getWithPttl', redis: 'EVALSHA', key }, async () => (await evalScript(this.#client, GET_WITH_PTTL, [key], [])) as [string | null, number]);
   }
 
   /**
@@ -134,7 +134,7 @@ export class RedisClusterStore implements Store {
   async mget(keys: readonly string[]): Promise<(string | null)[]> {
     this.#assertOpen('MGET');
     if (keys.length === 0) return [];
-    return runCall(this.path, { method: 'mget', command: 'MGET', count: keys.length }, async () => {
+    return runCall(this.path, { command: 'mget', redis: 'MGET', count: keys.length }, async () => {
       const out: (string | null)[] = new Array<string | null>(keys.length);
       const byMaster = new Map<string, number[][]>();
       for (const [slot, positions] of groupBySlot(keys)) {
@@ -177,22 +177,22 @@ export class RedisClusterStore implements Store {
     if (ops.length === 0) return Promise.resolve([]);
     const first = ops[0]!;
     if (ops.length === 1 && first.index === undefined) {
-      return runCall(this.path, { method: 'write', command: 'SET', key: first.key, count: 1 }, () => this.#setOne(first));
+      return runCall(this.path, { command: 'write', redis: 'SET', key: first.key, count: 1 }, () => this.#setOne(first));
     }
-    return runCall(this.path, { method: 'write', command: 'SET', key: ops.length === 1 ? first.key : undefined, count: ops.length }, () => this.#writes.write(ops));
+    return runCall(this.path, { command: 'write', redis: 'SET', key: ops.length === 1 ? first.key : undefined, count: ops.length }, () => this.#writes.write(ops));
   }
 
   async unlink(keys: readonly string[], options?: IndexOption): Promise<number> {
     this.#assertOpen('UNLINK');
     const index = indexOption(options, 'UNLINK');
     if (keys.length === 0) return 0;
-    return runCall(this.path, { method: 'unlink', command: 'UNLINK', key: keys.length === 1 ? keys[0] : undefined, count: keys.length }, () => this.#writes.unlink(keys, index));
+    return runCall(this.path, { command: 'unlink', redis: 'UNLINK', key: keys.length === 1 ? keys[0] : undefined, count: keys.length }, () => this.#writes.unlink(keys, index));
   }
 
   async deleteIfEquals(key: string, value: string, options?: IndexOption): Promise<boolean> {
     this.#assertOpen('EVALSHA');
     const index = indexOption(options, 'EVALSHA');
-    return runCall(this.path, { method: 'deleteIfEquals', command: 'EVALSHA', key }, async () => {
+    return runCall(this.path, { command: 'deleteIfEquals', redis: 'EVALSHA', key }, async () => {
       const colocated = index !== undefined && keySlot(index) === keySlot(key);
       if (index !== undefined && !colocated) await this.#applyIndex(index, []); // type check before anything changes
       const keys = colocated ? [key, ...clusterIndexKeysOf(index)] : [key];
@@ -204,11 +204,11 @@ export class RedisClusterStore implements Store {
   }
 
   exists(key: string): Promise<boolean> {
-    return runCall(this.path, { method: 'exists', command: 'EXISTS', key }, async () => (await this.#client.exists(key)) > 0);
+    return runCall(this.path, { command: 'exists', redis: 'EXISTS', key }, async () => (await this.#client.exists(key)) > 0);
   }
 
   pttl(key: string): Promise<number> {
-    return runCall(this.path, { method: 'pttl', command: 'PTTL', key }, () => this.#client.pttl(key));
+    return runCall(this.path, { command: 'pttl', redis: 'PTTL', key }, () => this.#client.pttl(key));
   }
 
   async expire(key: string, ttlMs: number | null, options?: IndexOption): Promise<boolean> {
@@ -216,7 +216,7 @@ export class RedisClusterStore implements Store {
     this.#assertOpen(command);
     assertExpireTtl(key, ttlMs);
     const index = indexOption(options, command);
-    return runCall(this.path, { method: 'expire', command, key }, async () => {
+    return runCall(this.path, { command: 'expire', redis: command, key }, async () => {
       let existed: boolean;
       const colocated = index !== undefined && keySlot(index) === keySlot(key);
       if (colocated) {
@@ -253,7 +253,7 @@ export class RedisClusterStore implements Store {
     const keys = clusterIndexKeysOf(index);
     const slot = keySlot(index);
     const guard = new WalkGuard(() => masterOfSlot(this.#client, slot), command, () => this.#target.address);
-    const call = { method: 'indexScan', command, key: index } as const;
+    const call = { command: 'indexScan', redis: command, key: index } as const;
     const pageOn = (path: CallPath) => async (script: LuaScript, args: LuaArg[]) => {
       const reply = await runCall(path, call, () => evalScript(this.#client, script, keys, args));
       guard.check(); // the slot's master changed or reconnected: the walk's position may mean nothing there
@@ -266,7 +266,7 @@ export class RedisClusterStore implements Store {
     // Members in other slots than the index set: their existence is checked here, not in the scripts,
     // and each page (read, existence check, removal of the dangling) is one bounded, traced call.
     const step = this.#stepPath;
-    const exists = (members: readonly string[]) => runCall(step, { method: 'indexScan', command: 'EXISTS' }, () => Promise.all(members.map((key) => this.#client.exists(key))));
+    const exists = (members: readonly string[]) => runCall(step, { command: 'indexScan', redis: 'EXISTS' }, () => Promise.all(members.map((key) => this.#client.exists(key))));
     const pages = existingMembers(indexPages(pageOn(step), { match, prefix, count, checkKeys: false }), (key) => key, exists, (gone) => this.#indexSync(step, index, gone));
     yield* callPerPage(this.path, call, pages);
   }
@@ -275,7 +275,7 @@ export class RedisClusterStore implements Store {
     this.#assertOpen('ZREMRANGEBYSCORE');
     assertIndex(index, 'ZREMRANGEBYSCORE');
     const keys = clusterIndexKeysOf(index);
-    return runCall(this.path, { method: 'indexPrune', command: 'ZREMRANGEBYSCORE', key: index }, async () => (await evalScript(this.#client, INDEX_PRUNE, keys, [])) as number);
+    return runCall(this.path, { command: 'indexPrune', redis: 'ZREMRANGEBYSCORE', key: index }, async () => (await evalScript(this.#client, INDEX_PRUNE, keys, [])) as number);
   }
 
   /**
@@ -293,7 +293,7 @@ export class RedisClusterStore implements Store {
   /** {@link RedisClusterStore.indexSync} on `path`, its arguments checked. */
   #indexSync(path: CallPath, index: string, keys: readonly string[]): Promise<number> {
     const indexKeys = clusterIndexKeysOf(index);
-    return runCall(path, { method: 'indexSync', command: 'ZADD', key: index, count: keys.length }, async () => {
+    return runCall(path, { command: 'indexSync', redis: 'ZADD', key: index, count: keys.length }, async () => {
       const home = keySlot(index);
       const local = keys.filter((key) => keySlot(key) === home);
       const remote = keys.filter((key) => keySlot(key) !== home);

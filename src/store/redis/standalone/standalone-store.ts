@@ -100,19 +100,19 @@ export class StandaloneRedisStore implements Store {
 
   /** {@inheritDoc Store.get} */
   get(key: string): Promise<string | null> {
-    return runCall(this.path, { method: 'get', command: 'GET', key }, () => this.client.get(key));
+    return runCall(this.path, { command: 'get', redis: 'GET', key }, () => this.client.get(key));
   }
 
   /** The value at `key` and its remaining TTL (`Store.getWithPttl`): one Lua script (`GET`, `PTTL`), one round trip, one atomic step. */
   getWithPttl(key: string): Promise<[value: string | null, pttl: number]> {
-    return runCall(this.path, { method: 'getWithPttl', command: 'EVALSHA', key }, async () => (await evalScript(this.client, GET_WITH_PTTL, [key], [])) as [string | null, number]);
+    return runCall(this.path, { command: 'getWithPttl', redis: 'EVALSHA', key }, async () => (await evalScript(this.client, GET_WITH_PTTL, [key], [])) as [string | null, number]);
   }
 
   /** {@inheritDoc Store.mget} */
   async mget(keys: readonly string[]): Promise<(string | null)[]> {
     this.#assertOpen('MGET');
     if (keys.length === 0) return [];
-    return runCall(this.path, { method: 'mget', command: 'MGET', count: keys.length }, async () => {
+    return runCall(this.path, { command: 'mget', redis: 'MGET', count: keys.length }, async () => {
       const chunks = chunk(keys, this.#maxKeys);
       if (chunks.length === 1) return this.client.mget(chunks[0]!);
       const pipeline = this.client.pipeline();
@@ -128,7 +128,7 @@ export class StandaloneRedisStore implements Store {
     if (ops.length === 0) return [];
     if (ops.some((op) => op.index !== undefined)) {
       const { keys, args } = writeCall(ops);
-      return runCall(this.path, { method: 'write', command: 'SET', key: ops.length === 1 ? ops[0]!.key : undefined, count: ops.length }, async () => {
+      return runCall(this.path, { command: 'write', redis: 'SET', key: ops.length === 1 ? ops[0]!.key : undefined, count: ops.length }, async () => {
         try {
           return ((await evalScript(this.client, WRITE, keys, args)) as number[]).map((applied) => applied === 1);
         } catch (err) {
@@ -139,9 +139,9 @@ export class StandaloneRedisStore implements Store {
     }
     if (ops.length === 1) {
       const op = ops[0]!;
-      return runCall(this.path, { method: 'write', command: 'SET', key: op.key }, async () => [(await this.client.call('SET', setArguments(op))) === 'OK']);
+      return runCall(this.path, { command: 'write', redis: 'SET', key: op.key }, async () => [(await this.client.call('SET', setArguments(op))) === 'OK']);
     }
-    return runCall(this.path, { method: 'write', command: 'MULTI/EXEC', count: ops.length }, async () => {
+    return runCall(this.path, { command: 'write', redis: 'MULTI/EXEC', count: ops.length }, async () => {
       const multi = this.client.multi();
       for (const op of ops) multi.call('SET', setArguments(op));
       const results = await multi.exec();
@@ -168,7 +168,7 @@ export class StandaloneRedisStore implements Store {
     this.#assertOpen('UNLINK');
     const index = indexOption(options, 'UNLINK');
     if (keys.length === 0) return 0;
-    return runCall(this.path, { method: 'unlink', command: 'UNLINK', key: keys.length === 1 ? keys[0] : undefined, count: keys.length }, async () => {
+    return runCall(this.path, { command: 'unlink', redis: 'UNLINK', key: keys.length === 1 ? keys[0] : undefined, count: keys.length }, async () => {
       const chunks = chunk(keys, this.#maxKeys);
       if (index !== undefined) {
         const calls = chunks.map((part) => ({ keys: [...indexKeysOf(index), ...part], args: [] }));
@@ -191,17 +191,17 @@ export class StandaloneRedisStore implements Store {
     this.#assertOpen('EVALSHA');
     const index = indexOption(options, 'EVALSHA');
     const keys = index === undefined ? [key] : [key, ...indexKeysOf(index)];
-    return runCall(this.path, { method: 'deleteIfEquals', command: 'EVALSHA', key }, async () => (await evalScript(this.client, DELETE_IF_EQUALS, keys, [value])) === 1);
+    return runCall(this.path, { command: 'deleteIfEquals', redis: 'EVALSHA', key }, async () => (await evalScript(this.client, DELETE_IF_EQUALS, keys, [value])) === 1);
   }
 
   /** {@inheritDoc Store.exists} */
   async exists(key: string): Promise<boolean> {
-    return runCall(this.path, { method: 'exists', command: 'EXISTS', key }, async () => (await this.client.exists(key)) > 0);
+    return runCall(this.path, { command: 'exists', redis: 'EXISTS', key }, async () => (await this.client.exists(key)) > 0);
   }
 
   /** {@inheritDoc Store.pttl} */
   async pttl(key: string): Promise<number> {
-    return runCall(this.path, { method: 'pttl', command: 'PTTL', key }, () => this.client.pttl(key));
+    return runCall(this.path, { command: 'pttl', redis: 'PTTL', key }, () => this.client.pttl(key));
   }
 
   /**
@@ -218,10 +218,10 @@ export class StandaloneRedisStore implements Store {
     const index = indexOption(options, command);
     if (index !== undefined) {
       const args = [ttlMs === null ? '' : String(ttlMs)];
-      return runCall(this.path, { method: 'expire', command, key }, async () => (await evalScript(this.client, EXPIRE_INDEXED, [key, index, lexKeyOf(index)], args)) === 1);
+      return runCall(this.path, { command: 'expire', redis: command, key }, async () => (await evalScript(this.client, EXPIRE_INDEXED, [key, index, lexKeyOf(index)], args)) === 1);
     }
-    if (ttlMs !== null) return runCall(this.path, { method: 'expire', command: 'PEXPIRE', key }, async () => (await this.client.pexpire(key, ttlMs)) === 1);
-    return runCall(this.path, { method: 'expire', command: 'PERSIST', key }, async () => {
+    if (ttlMs !== null) return runCall(this.path, { command: 'expire', redis: 'PEXPIRE', key }, async () => (await this.client.pexpire(key, ttlMs)) === 1);
+    return runCall(this.path, { command: 'expire', redis: 'PERSIST', key }, async () => {
       const [, exists] = replies(await this.client.multi().persist(key).exists(key).exec());
       return exists === 1;
     });
@@ -261,7 +261,7 @@ export class StandaloneRedisStore implements Store {
     const keys = indexKeysOf(index);
     const guard = new WalkGuard(() => this.client, command, this.#target.address);
     const page = async (script: LuaScript, args: LuaArg[]) => {
-      const reply = await runCall(this.path, { method: 'indexScan', command, key: index }, () => evalScript(this.client, script, keys, args));
+      const reply = await runCall(this.path, { command: 'indexScan', redis: command, key: index }, () => evalScript(this.client, script, keys, args));
       guard.check();
       return reply;
     };
@@ -272,7 +272,7 @@ export class StandaloneRedisStore implements Store {
   async indexPrune(index: string): Promise<number> {
     this.#assertOpen('ZREMRANGEBYSCORE');
     assertIndex(index, 'ZREMRANGEBYSCORE');
-    return runCall(this.path, { method: 'indexPrune', command: 'ZREMRANGEBYSCORE', key: index }, async () => (await evalScript(this.client, INDEX_PRUNE, indexKeysOf(index), [])) as number);
+    return runCall(this.path, { command: 'indexPrune', redis: 'ZREMRANGEBYSCORE', key: index }, async () => (await evalScript(this.client, INDEX_PRUNE, indexKeysOf(index), [])) as number);
   }
 
   /**
@@ -285,7 +285,7 @@ export class StandaloneRedisStore implements Store {
     assertIndex(index, 'ZADD');
     assertKeys(keys, 'ZADD');
     if (keys.length === 0) return 0;
-    return runCall(this.path, { method: 'indexSync', command: 'ZADD', key: index, count: keys.length }, async () => {
+    return runCall(this.path, { command: 'indexSync', redis: 'ZADD', key: index, count: keys.length }, async () => {
       const calls = chunk(keys, this.#maxKeys).map((part) => ({ keys: [...indexKeysOf(index), ...part], args: [] }));
       return ((await evalScriptPipeline(this.client, INDEX_SYNC, calls)) as number[]).reduce((sum, n) => sum + n, 0);
     });
@@ -305,7 +305,7 @@ export class StandaloneRedisStore implements Store {
     const command = reverse ? 'ZREVRANGEBYLEX' : 'ZRANGEBYLEX';
     const guard = new WalkGuard(() => this.client, command, this.#target.address);
     const page = async (script: LuaScript, args: LuaArg[]) => {
-      const reply = await runCall(this.path, { method: 'fieldScan', command, key: index }, () => evalScript(this.client, script, keys, args));
+      const reply = await runCall(this.path, { command: 'fieldScan', redis: command, key: index }, () => evalScript(this.client, script, keys, args));
       guard.check();
       return reply;
     };
@@ -320,7 +320,7 @@ export class StandaloneRedisStore implements Store {
     this.#assertOpen('HSET');
     assertFieldSync(index, entries);
     if (entries.length === 0) return 0;
-    return runCall(this.path, { method: 'fieldSync', command: 'HSET', key: index, count: entries.length }, async () => {
+    return runCall(this.path, { command: 'fieldSync', redis: 'HSET', key: index, count: entries.length }, async () => {
       const calls = chunk(entries, this.#maxKeys).map((part) => ({
         keys: [...indexKeysOf(index), ...part.map((e) => e.key)],
         args: part.flatMap((e) => [e.value, e.fields]),
@@ -349,7 +349,7 @@ export class StandaloneRedisStore implements Store {
     const guard = new WalkGuard(() => node, 'SCAN', this.#target.address);
     let cursor = '0';
     do {
-      const [next, keys] = await runCall(this.path, { method: 'scan', command: 'SCAN', key: match }, () => node.scan(cursor, 'MATCH', match, 'COUNT', count));
+      const [next, keys] = await runCall(this.path, { command: 'scan', redis: 'SCAN', key: match }, () => node.scan(cursor, 'MATCH', match, 'COUNT', count));
       guard.check();
       cursor = next;
       if (keys.length > 0) yield keys;
